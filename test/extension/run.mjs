@@ -1,0 +1,56 @@
+// Runs the extension's mocha suites (test/extension/suite/) inside a real VS Code: code-server 4.100.3 in
+// Playwright-driven Chromium, as @vscode/test-electron would with a desktop VS Code. Then the user-level UI test.
+// Exit code: 0 when every suite passed. scripts/test.mjs calls this after the unit tests.
+//   node test/extension/run.mjs            suites + UI test
+//   node test/extension/run.mjs --suites   only the mocha suites
+//   node test/extension/run.mjs --ui       only the UI test
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { format } from 'node:util';
+import { root, artifacts, makeSandbox, launch, payloadUrl, checkBuilt } from './harness.mjs';
+
+const only = process.argv[2];
+const TIMEOUT_MS = Number(process.env.SIMPO_VSCODE_TEST_TIMEOUT_MS || 8 * 60_000);
+
+export async function runSuites() {
+  checkBuilt();
+  const sb = makeSandbox('suite');
+  // the suites' workspace: the example (config, data, tiny model) plus a bad config for diagnostics
+  if (existsSync(join(root, 'examples'))) cpSync(join(root, 'examples'), join(sb.ws, 'example'), { recursive: true, filter: (s) => !/\.(ts|map)$/.test(s) });
+  const vs = await launch(sb, { log: 'code-server-suite.log' });
+  const lines = [];
+  try {
+    const done = new Promise((resolve) => {
+      vs.page.exposeFunction('codeAutomationLog', (type, args) => {
+        // the workbench forwards console calls: a printf-style format string and its arguments
+        const text = format(...(Array.isArray(args) ? args : [args]));
+        lines.push(text);
+        (type === 'error' ? process.stderr : process.stdout).write(text.endsWith('\n') ? text : `${text}\n`);
+      });
+      vs.page.exposeFunction('codeAutomationExit', (code) => resolve(code));
+    });
+    const url = payloadUrl(vs.host, sb.ws, root, join(root, 'out', 'test', 'suite', 'index.js'));
+    await vs.page.goto(url);
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), TIMEOUT_MS));
+    const code = await Promise.race([done, timeout]);
+    await vs.page.screenshot({ path: join(artifacts, 'suite-end.png') }).catch(() => undefined);
+    writeFileSync(join(artifacts, 'suite-output.txt'), lines.join('\n'));
+    if (code === 'timeout') { console.error(`extension suites: no result within ${TIMEOUT_MS / 1000} s`); return 1; }
+    console.log(`extension suites: exit code ${code}`);
+    return code;
+  } finally {
+    await vs.close();
+    if (!process.env.SIMPO_KEEP_SANDBOX) sb.cleanup(); else console.log(`sandbox kept: ${sb.dir}`);
+  }
+}
+
+if (process.argv[1] && process.argv[1].endsWith('run.mjs')) {
+  let failed = false;
+  if (only !== '--ui') failed ||= (await runSuites()) !== 0;
+  if (only !== '--suites' && existsSync(join(root, 'test', 'extension', 'ui.test.mjs'))) {
+    const r = spawnSync(process.execPath, [join(root, 'test', 'extension', 'ui.test.mjs')], { stdio: 'inherit' });
+    failed ||= r.status !== 0;
+  }
+  process.exit(failed ? 1 : 0);
+}

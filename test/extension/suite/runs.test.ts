@@ -1,0 +1,81 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import type { StartRunResult } from '../../../server/protocol/lsp';
+import { findConfig } from '../../../extension/example';
+import { RunItem } from '../../../extension/runs-tree';
+import { api, waitFor, ws } from './util';
+
+const RUN_TIMEOUT = 180_000;
+
+describe('a real run of the tiny example', function () {
+  this.timeout(RUN_TIMEOUT + 30_000);
+  let config: string;
+  let first: StartRunResult;
+
+  before(async () => {
+    await api();
+    const c = findConfig(ws('example'));
+    assert.ok(c, 'the example config is in the workspace');
+    config = c;
+  });
+
+  it('Start Run starts it; the tree shows it spinning with step/total, then completed', async () => {
+    const a = await api();
+    const seen: string[] = [];
+    const sub = a.model.onDidChange(() => {
+      for (const item of a.tree.getChildren()) if (item.run.id === first?.run.id) seen.push(`${item.run.status}|${String(item.description)}|${(item.iconPath as vscode.ThemeIcon).id}`);
+    });
+    try {
+      first = (await vscode.commands.executeCommand<StartRunResult>('simpo.startRun', { configPath: config, name: 'suite-first', openCharts: false, progress: false }))!;
+      assert.ok(first?.run?.id, 'startRun returned the run');
+      const items = await waitFor('the run in the tree', () => a.tree.getChildren().find((i) => i.run.id === first.run.id));
+      assert.ok(items instanceof RunItem);
+      assert.equal(items.id, first.run.id, 'stable id: the run id');
+      const done = await a.model.waitFor((runs) => runs.some((r) => r.id === first.run.id && !['running', 'queued'].includes(r.status)), RUN_TIMEOUT);
+      const run = done.find((r) => r.id === first.run.id)!;
+      assert.equal(run.status, 'completed', `the run completed (error: ${run.error ?? 'none'})`);
+      const item = a.tree.getChildren().find((i) => i.run.id === first.run.id)!;
+      assert.equal((item.iconPath as vscode.ThemeIcon).id, 'pass');
+      assert.equal(item.contextValue, 'run.completed');
+      assert.match(String(item.description), /acc \d|loss \d/);
+      const tooltip = (item.tooltip as vscode.MarkdownString).value;
+      assert.match(tooltip, /completed/);
+      assert.match(tooltip, /loss/);
+      assert.ok(seen.some((s) => /^running\|step \d+\/\d+/.test(s) && s.endsWith('|loading~spin')), `saw it running with step/total: ${seen.slice(0, 5).join(' ; ')}`);
+    } finally { sub.dispose(); }
+  });
+
+  it('the source behind the charts serves the run\'s metrics', async () => {
+    const a = await api();
+    const m = await a.source.metrics(first.run.id, 0);
+    assert.ok(m.lines.length > 0, 'metrics lines');
+    assert.equal(typeof m.lines[0].loss, 'number');
+  });
+
+  it('Open Charts, Open Run Config, Open Run Log and Open Run Folder act on the run', async () => {
+    assert.equal(await vscode.commands.executeCommand('simpo.openCharts', first.run.id), first.run.id);
+    const cfg = await vscode.commands.executeCommand<string>('simpo.openRunConfig', first.run.id);
+    assert.ok(cfg && existsSync(cfg));
+    const logPath = await vscode.commands.executeCommand<string>('simpo.openRunLog', first.run.id);
+    assert.ok(logPath && existsSync(logPath));
+    const folder = await vscode.commands.executeCommand<vscode.Uri>('simpo.openRunFolder', first.run.id);
+    assert.equal(folder?.fsPath, first.runDir);
+  });
+
+  it('Stop Run stops a running run; Compare Runs takes both; Delete Run removes one', async () => {
+    const a = await api();
+    const second = (await vscode.commands.executeCommand<StartRunResult>('simpo.startRun', { configPath: config, name: 'suite-second', openCharts: false, progress: false }))!;
+    await a.model.waitFor((runs) => runs.some((r) => r.id === second.run.id), 30_000);
+    assert.equal(await vscode.commands.executeCommand('simpo.stopRun', second.run.id), second.run.id);
+    const after = await a.model.waitFor((runs) => runs.some((r) => r.id === second.run.id && !['running', 'queued'].includes(r.status)), 60_000);
+    assert.ok(['stopped', 'completed'].includes(after.find((r) => r.id === second.run.id)!.status));
+    // newest first
+    assert.equal(a.model.runs[0].id, second.run.id);
+    const compared = await vscode.commands.executeCommand<string[]>('simpo.compareRuns', [first.run.id, second.run.id]);
+    assert.deepEqual(compared, [first.run.id, second.run.id]);
+    assert.equal(await vscode.commands.executeCommand('simpo.deleteRun', second.run.id, { confirm: false }), second.run.id);
+    await waitFor('the run dir to go', () => !existsSync(second.runDir));
+    await a.model.waitFor((runs) => !runs.some((r) => r.id === second.run.id), 30_000);
+  });
+});
