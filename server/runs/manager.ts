@@ -20,6 +20,8 @@ export interface RunManagerOptions {
   cliPath: string;
   /** the Node binary to run it with (default: this process's) */
   nodePath?: string;
+  /** Node options before the CLI path (e.g. ['--import', 'tsx'] to run the TypeScript source in development) */
+  nodeArgs?: string[];
   /** working directory of trainers (default: the folder of the config file) */
   cwd?: string;
   /** fallback poll interval of watch() in ms (default 1000) */
@@ -114,7 +116,7 @@ export class RunManager {
     const { id, dir, info } = createRunDir(this.runsDir, {
       name, device: desc.device, algorithm: desc.algorithm, configPath, totalSteps: 0,
     });
-    const args = [this.opts.cliPath, 'train', configPath, '--run-dir', dir];
+    const args = [...(this.opts.nodeArgs ?? []), this.opts.cliPath, 'train', configPath, '--run-dir', dir];
     if (p.dataset !== undefined) args.push('--dataset', path.resolve(p.dataset));
     args.push('--name', name);
     const out = fs.openSync(path.join(dir, 'trainer.out'), 'a');
