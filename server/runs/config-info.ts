@@ -5,7 +5,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 
-export interface ConfigInfo { name: string; device: string; algorithm: string }
+export interface ConfigInfo {
+  name: string;
+  device: string;
+  algorithm: string;
+  /** `runs_dir` as written in the config (untrusted; see ./paths.ts) */
+  runsDir?: string;
+}
 
 /** Default run name for a config file: its base name without `.simpo.yaml` / `.yaml`. */
 export function nameFromConfigPath(configPath: string): string {
@@ -37,5 +43,6 @@ export function describeConfig(configPath: string): ConfigInfo {
     name: str(c.run_name) ?? nameFromConfigPath(configPath),
     device: str(c.device) ?? 'cpu',
     algorithm: str(c.algorithm) ?? 'simpo',
+    runsDir: str(c.runs_dir),
   };
 }

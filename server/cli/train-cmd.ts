@@ -1,0 +1,157 @@
+// `simpo train CONFIG`: runs the trainer in this process with a progress line on a terminal (plain log lines
+// otherwise). SIGTERM or a first Ctrl-C asks the trainer to checkpoint and stop; a second Ctrl-C quits at once.
+// With --run-dir (how the run manager starts a run) the run directory already exists, queued; its pid is recorded
+// first thing so the manager can tell a live trainer from a dead one.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RunInfo } from '../protocol/runs';
+import { describeConfig } from '../runs/config-info';
+import { resolveRunsDir } from '../runs/paths';
+import { tryReadRunInfo, updateRunInfo } from '../runs/run-dir';
+import { isActive } from '../runs/control';
+import { parse, str } from './args';
+import { CliError, EXIT } from './errors';
+import { num } from './format';
+import { PlainProgress, TtyProgress, type Progress, type ProgressSink } from './progress';
+
+export interface TrainingOptions {
+  configPath: string;
+  runsDir?: string;
+  runDir?: string;
+  dataset?: string;
+  name?: string;
+  resume?: string;
+  onProgress?: (p: Progress) => void;
+  onLog?: (line: string) => void;
+  signal?: AbortSignal;
+}
+export type RunTraining = (opts: TrainingOptions) => Promise<{ runDir: string; info: RunInfo }>;
+
+/** Whether an error thrown by the trainer is the user's input (exit 1) rather than a failure of training (exit 2). */
+export type IsInputError = (e: unknown) => boolean;
+
+export interface TrainIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  stderr: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean; columns?: number };
+  stdout: { write(s: string): unknown };
+  cwd: string;
+}
+
+export async function trainCommand(argv: string[], runTraining: RunTraining, isInputError: IsInputError, io: TrainIo): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    'runs-dir': { type: 'string' },
+    'run-dir': { type: 'string' },
+    dataset: { type: 'string' },
+    name: { type: 'string' },
+    resume: { type: 'string' },
+  }, [1, 1], 'simpo train');
+  const configPath = path.resolve(io.cwd, positionals[0]);
+  const runDir = str(values['run-dir']) && path.resolve(io.cwd, str(values['run-dir'])!);
+  if (runDir) recordPid(runDir);
+  try {
+    return await train();
+  } catch (e) {
+    if (runDir) markFailed(runDir, e);
+    throw e;
+  }
+
+  async function train(): Promise<number> {
+    const desc = (() => {
+      try {
+        return describeConfig(configPath);
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
+    })();
+    const dataset = str(values.dataset) && path.resolve(io.cwd, str(values.dataset)!);
+    if (dataset && !fs.existsSync(dataset)) throw new CliError(`dataset not found: ${dataset}`);
+    const resume = str(values.resume) && path.resolve(io.cwd, str(values.resume)!);
+    if (resume && !fs.existsSync(resume)) throw new CliError(`checkpoint not found: ${resume}`);
+    let runsDir: string | undefined;
+    if (!runDir) {
+      try {
+        runsDir = resolveRunsDir({ explicit: str(values['runs-dir']), fromConfig: desc.runsDir, configPath, cwd: io.cwd });
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
+    }
+
+    const sink: ProgressSink = io.stderr.isTTY ? new TtyProgress(io.stderr) : new PlainProgress(io.stdout);
+    const controller = new AbortController();
+    let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
+    const onTerm = () => {
+      if (!stoppedBy) stoppedBy = 'SIGTERM';
+      sink.log('simpo train: SIGTERM received; saving a checkpoint and stopping');
+      controller.abort(new Error('stopped by SIGTERM'));
+    };
+    const onInt = () => {
+      if (stoppedBy === 'SIGINT' || controller.signal.aborted) {
+        sink.done();
+        io.err('simpo train: interrupted again; quitting without a checkpoint');
+        process.exit(EXIT.sigint);
+      }
+      stoppedBy = 'SIGINT';
+      sink.log('simpo train: stopping after saving a checkpoint (Ctrl-C again to quit now)');
+      controller.abort(new Error('stopped by SIGINT'));
+    };
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+    let result: { runDir: string; info: RunInfo };
+    try {
+      result = await runTraining({
+        configPath,
+        runsDir,
+        runDir,
+        dataset,
+        name: str(values.name),
+        resume,
+        onProgress: (p) => sink.progress(p),
+        onLog: (line) => sink.log(line),
+        signal: controller.signal,
+      });
+    } catch (e) {
+      sink.done();
+      if (e instanceof CliError) throw e;
+      if (isInputError(e)) throw new CliError((e as Error).message, EXIT.input);
+      if (stoppedBy) throw new CliError(`stopped: ${(e as Error).message}`, stoppedBy === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
+      throw new CliError(`training failed: ${(e as Error).message}`, EXIT.failed);
+    } finally {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+    }
+    sink.done();
+    return report(result, stoppedBy, io);
+  }
+}
+
+function report(result: { runDir: string; info: RunInfo }, stoppedBy: 'SIGINT' | 'SIGTERM' | undefined, io: TrainIo): number {
+  const { info, runDir } = result;
+  const steps = `${info.step ?? '?'}/${info.totalSteps || '?'} steps`;
+  if (info.status === 'completed') {
+    io.out(`run ${info.id} completed (${steps}); model: ${path.join(runDir, 'final')}`);
+    return EXIT.ok;
+  }
+  if (info.status === 'stopped') {
+    io.out(`run ${info.id} stopped at ${steps}; resume with --resume ${path.join(runDir, 'checkpoints', `step-${info.step ?? 0}`)}`);
+    return stoppedBy === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+  }
+  io.err(`simpo train: run ${info.id} ${info.status}${info.error ? `: ${info.error}` : ''} (${runDir})`);
+  return EXIT.failed;
+}
+
+/** Called first thing with --run-dir: the manager sees this process as the run's trainer from now on. */
+function recordPid(runDir: string): void {
+  const info = tryReadRunInfo(runDir);
+  if (!info) throw new CliError(`--run-dir ${runDir}: not a run directory (no readable run.json)`);
+  if (!isActive(info)) throw new CliError(`--run-dir ${runDir}: run is already ${info.status}`);
+  updateRunInfo(runDir, { pid: process.pid });
+}
+
+/** An error before the trainer took charge of the run: record it in run.json, so the run shows why it failed. */
+function markFailed(runDir: string, e: unknown): void {
+  const info = tryReadRunInfo(runDir);
+  if (!info || !isActive(info)) return;
+  updateRunInfo(runDir, { status: 'failed', error: (e as Error).message ?? String(e), ended: new Date().toISOString(), pid: undefined });
+}
+
