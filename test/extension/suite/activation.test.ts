@@ -30,3 +30,22 @@ describe('activation', () => {
     assert.equal(a.treeView.visible, true);
   });
 });
+
+describe('server crash handling', () => {
+  it('restarts after a crash, but gives up after too many crashes in the window', async () => {
+    const { RestartLimiter, MAX_RESTARTS, RESTART_WINDOW_MS } = await import('../../../extension/client');
+    const { CloseAction } = await import('vscode-languageclient/node');
+    const log = vscode.window.createOutputChannel('SimPO crash test', { log: true });
+    let now = 0;
+    const limiter = new RestartLimiter(log, () => now);
+    for (let i = 0; i < MAX_RESTARTS; i++) { assert.equal(limiter.closed().action, CloseAction.Restart); now += 1000; }
+    const last = limiter.closed();
+    assert.equal(last.action, CloseAction.DoNotRestart);
+    assert.match(last.message ?? '', /crashed 5 times/);
+    assert.equal(limiter.stoppedForGood, true);
+    // crashes spread wider than the window keep restarting
+    const spread = new RestartLimiter(log, () => now);
+    for (let i = 0; i < MAX_RESTARTS * 2; i++) { assert.equal(spread.closed().action, CloseAction.Restart); now += RESTART_WINDOW_MS / 2; }
+    log.dispose();
+  });
+});
