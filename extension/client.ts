@@ -66,7 +66,8 @@ export class SimpoClient implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(context: vscode.ExtensionContext, readonly log: vscode.LogOutputChannel) {
-    const cliPath = context.asAbsolutePath(path.join('out', 'cli.js'));
+    // SIMPO_SERVER_PATH: a development override (another build of the `simpo` CLI); normally the bundled out/cli.js
+    const cliPath = process.env.SIMPO_SERVER_PATH || context.asAbsolutePath(path.join('out', 'cli.js'));
     const folder = vscode.workspace.workspaceFolders?.[0];
     const threads = settings().threads;
     const env = { ...process.env, ...(threads > 0 ? { SIMPO_THREADS: String(threads) } : {}) };

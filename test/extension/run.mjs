@@ -17,7 +17,8 @@ export async function runSuites() {
   checkBuilt();
   const sb = makeSandbox('suite');
   // the suites' workspace: the example (config, data, tiny model) plus a bad config for diagnostics
-  if (existsSync(join(root, 'examples'))) cpSync(join(root, 'examples'), join(sb.ws, 'example'), { recursive: true, filter: (s) => !/\.(ts|map)$/.test(s) });
+  const examples = process.env.SIMPO_TEST_EXAMPLES || join(root, 'examples');
+  if (existsSync(examples)) cpSync(examples, join(sb.ws, 'example'), { recursive: true, filter: (s) => !/\.(ts|map)$/.test(s) });
   const vs = await launch(sb, { log: 'code-server-suite.log' });
   const lines = [];
   try {

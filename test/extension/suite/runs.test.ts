@@ -3,7 +3,6 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import type { StartRunResult } from '../../../server/protocol/lsp';
 import { findConfig } from '../../../extension/example';
-import { RunItem } from '../../../extension/runs-tree';
 import { api, waitFor, ws } from './util';
 
 const RUN_TIMEOUT = 180_000;
@@ -30,7 +29,7 @@ describe('a real run of the tiny example', function () {
       first = (await vscode.commands.executeCommand<StartRunResult>('simpo.startRun', { configPath: config, name: 'suite-first', openCharts: false, progress: false }))!;
       assert.ok(first?.run?.id, 'startRun returned the run');
       const items = await waitFor('the run in the tree', () => a.tree.getChildren().find((i) => i.run.id === first.run.id));
-      assert.ok(items instanceof RunItem);
+      assert.equal(items.contextValue?.startsWith('run.'), true);
       assert.equal(items.id, first.run.id, 'stable id: the run id');
       const done = await a.model.waitFor((runs) => runs.some((r) => r.id === first.run.id && !['running', 'queued'].includes(r.status)), RUN_TIMEOUT);
       const run = done.find((r) => r.id === first.run.id)!;
@@ -66,10 +65,12 @@ describe('a real run of the tiny example', function () {
   it('Stop Run stops a running run; Compare Runs takes both; Delete Run removes one', async () => {
     const a = await api();
     const second = (await vscode.commands.executeCommand<StartRunResult>('simpo.startRun', { configPath: config, name: 'suite-second', openCharts: false, progress: false }))!;
-    await a.model.waitFor((runs) => runs.some((r) => r.id === second.run.id), 30_000);
+    // stop it once it trains (stopping a queued run before its trainer started counts as a failed start)
+    await a.model.waitFor((runs) => runs.some((r) => r.id === second.run.id && r.status === 'running' && (r.last?.step ?? 0) >= 1), 60_000);
     assert.equal(await vscode.commands.executeCommand('simpo.stopRun', second.run.id), second.run.id);
     const after = await a.model.waitFor((runs) => runs.some((r) => r.id === second.run.id && !['running', 'queued'].includes(r.status)), 60_000);
-    assert.ok(['stopped', 'completed'].includes(after.find((r) => r.id === second.run.id)!.status));
+    const st = after.find((r) => r.id === second.run.id)!;
+    assert.ok(['stopped', 'completed'].includes(st.status), `stopped, not ${st.status} (${st.error ?? ''})`);
     // newest first
     assert.equal(a.model.runs[0].id, second.run.id);
     const compared = await vscode.commands.executeCommand<string[]>('simpo.compareRuns', [first.run.id, second.run.id]);
