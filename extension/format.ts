@@ -54,10 +54,11 @@ export function runTooltipMarkdown(r: RunSummary): string {
   const lines: string[] = [];
   lines.push(`**${escapeMd(r.name || r.id)}** — ${r.status}${r.algorithm ? ` (${r.algorithm})` : ''}`);
   lines.push('');
-  lines.push(`\`${r.id}\` · ${r.engine} on ${r.device}`);
   const step = currentStep(r);
-  lines.push(`step ${step} of ${r.totalSteps || '?'}${r.started ? ` · started ${new Date(r.started).toLocaleString()}` : ''}`);
-  if (r.started && r.ended) lines.push(`took ${fmtDuration(Date.parse(r.ended) - Date.parse(r.started))}`);
+  const facts = [`\`${r.id}\` · ${r.engine} on ${r.device}`,
+    `step ${step} of ${r.totalSteps || '?'}${r.started ? ` · started ${new Date(r.started).toLocaleString()}` : ''}`];
+  if (r.started && r.ended) facts.push(`took ${fmtDuration(Date.parse(r.ended) - Date.parse(r.started))}`);
+  lines.push(facts.join('  \n')); // Markdown hard line breaks
   if (r.status === 'failed' && r.error) { lines.push(''); lines.push(`$(error) ${escapeMd(r.error)}`); }
   const hyper = r.hyper ?? {};
   const keys = [...HYPER_ORDER.filter((k) => k in hyper), ...Object.keys(hyper).filter((k) => !HYPER_ORDER.includes(k))];

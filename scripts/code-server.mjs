@@ -61,14 +61,14 @@ export function install() {
 }
 
 /** Starts code-server in its own process group; resolves once /healthz answers. */
-export async function start({ port, userDataDir, extensionsDir, workspace, xdgDir, log = 'ignore', extraArgs = [] }) {
+export async function start({ port, userDataDir, extensionsDir, workspace, xdgDir, log = 'ignore', extraArgs = [], trust = true }) {
   const env = {
     ...process.env,
     XDG_CONFIG_HOME: join(xdgDir, 'config'), XDG_DATA_HOME: join(xdgDir, 'data'),
     XDG_CACHE_HOME: join(xdgDir, 'cache'), XDG_STATE_HOME: join(xdgDir, 'state'),
   };
   const args = [codeServerBin, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
-    '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--disable-update-check', ...(trust ? ['--disable-workspace-trust'] : []), '--disable-getting-started-override',
     '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, ...extraArgs];
   if (workspace) args.push(workspace);
   const child = spawn(process.execPath, args, { env, detached: true, stdio: ['ignore', log, log] });

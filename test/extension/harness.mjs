@@ -32,7 +32,10 @@ export function makeSandbox(name, settings = {}) {
     'telemetry.telemetryLevel': 'off',
     'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false,
-    'security.workspace.trust.enabled': false,
+    // trusted unless a runner asks for Restricted Mode (then: no startup prompt, the folder opens restricted)
+    'security.workspace.trust.enabled': settings['security.workspace.trust.enabled'] ?? false,
+    'security.workspace.trust.startupPrompt': 'never',
+    'security.workspace.trust.emptyWindow': false,
     'update.mode': 'none',
     'window.commandCenter': false,
     'workbench.colorTheme': 'Default Dark Modern',
@@ -48,12 +51,12 @@ export function checkBuilt() {
   }
 }
 
-export async function launch(sandbox, { log = 'code-server.log', extraArgs = [] } = {}) {
+export async function launch(sandbox, { log = 'code-server.log', extraArgs = [], trust = true } = {}) {
   install();
   mkdirSync(artifacts, { recursive: true });
   const port = await freePort();
   const fd = openSync(join(artifacts, log), 'w');
-  const cs = await start({ port, userDataDir: sandbox.userData, extensionsDir: sandbox.extensions, workspace: sandbox.ws, xdgDir: sandbox.xdg, log: fd, extraArgs });
+  const cs = await start({ port, userDataDir: sandbox.userData, extensionsDir: sandbox.extensions, workspace: sandbox.ws, xdgDir: sandbox.xdg, log: fd, extraArgs, trust });
   const browser = await chromium.launch({
     executablePath: CHROMIUM, headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],

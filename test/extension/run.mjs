@@ -13,13 +13,15 @@ import { root, artifacts, makeSandbox, launch, payloadUrl, checkBuilt } from './
 const only = process.argv[2];
 const TIMEOUT_MS = Number(process.env.SIMPO_VSCODE_TEST_TIMEOUT_MS || 8 * 60_000);
 
-export async function runSuites() {
+/** restricted: code-server with workspace trust on and the folder untrusted; index.ts then runs only the Restricted Mode suite. */
+export async function runSuites({ restricted = false } = {}) {
   checkBuilt();
-  const sb = makeSandbox('suite');
+  const name = restricted ? 'restricted' : 'suite';
+  const sb = makeSandbox(name, restricted ? { 'security.workspace.trust.enabled': true } : {});
   // the suites' workspace: the example (config, data, tiny model) plus a bad config for diagnostics
   const examples = process.env.SIMPO_TEST_EXAMPLES || join(root, 'examples');
   if (existsSync(examples)) cpSync(examples, join(sb.ws, 'example'), { recursive: true, filter: (s) => !/\.(ts|map)$/.test(s) });
-  const vs = await launch(sb, { log: 'code-server-suite.log' });
+  const vs = await launch(sb, { log: `code-server-${name}.log`, trust: !restricted });
   const lines = [];
   try {
     const done = new Promise((resolve) => {
@@ -35,10 +37,10 @@ export async function runSuites() {
     await vs.page.goto(url);
     const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), TIMEOUT_MS));
     const code = await Promise.race([done, timeout]);
-    await vs.page.screenshot({ path: join(artifacts, 'suite-end.png') }).catch(() => undefined);
-    writeFileSync(join(artifacts, 'suite-output.txt'), lines.join('\n'));
-    if (code === 'timeout') { console.error(`extension suites: no result within ${TIMEOUT_MS / 1000} s`); return 1; }
-    console.log(`extension suites: exit code ${code}`);
+    await vs.page.screenshot({ path: join(artifacts, `${name}-end.png`) }).catch(() => undefined);
+    writeFileSync(join(artifacts, `${name}-output.txt`), lines.join('\n'));
+    if (code === 'timeout') { console.error(`extension suites (${name}): no result within ${TIMEOUT_MS / 1000} s`); return 1; }
+    console.log(`extension suites (${name}): exit code ${code}`);
     return code;
   } finally {
     await vs.close();
@@ -52,6 +54,7 @@ if (process.argv[1] && process.argv[1].endsWith('run.mjs')) {
   const unit = spawnSync(process.execPath, ['--import', 'tsx', '--test', 'test/extension/unit/format.test.ts'], { cwd: root, stdio: 'inherit' });
   failed ||= unit.status !== 0;
   if (only !== '--ui') failed ||= (await runSuites()) !== 0;
+  if (only !== '--ui') failed ||= (await runSuites({ restricted: true })) !== 0;
   if (only !== '--suites' && existsSync(join(root, 'test', 'extension', 'ui.test.mjs'))) {
     const r = spawnSync(process.execPath, [join(root, 'test', 'extension', 'ui.test.mjs')], { stdio: 'inherit' });
     failed ||= r.status !== 0;
