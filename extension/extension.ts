@@ -23,6 +23,8 @@ export interface SimpoExtensionApi {
   activationMs: number;
   /** resolves once the server answered initialize and the run list was loaded */
   ready: Promise<void>;
+  /** ms from the start of activate() until `ready` (undefined until then) */
+  readyMs?: number;
 }
 
 let current: SimpoClient | undefined;
@@ -47,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): SimpoExtensionApi {
   registerCommands({ context, client, model, charts, log, activationMs: () => api.activationMs });
   registerTrust(context, () => log.info('workspace trusted: runs may start'));
   // The server starts in the background so activation stays short; the tree fills in when it is ready.
-  api.ready = client.start().then(() => model.refresh()).catch((e: Error) => {
+  api.ready = client.start().then(() => model.refresh()).then(() => { api.readyMs = performance.now() - t0; }, (e: Error) => {
     log.error(`could not start the training server: ${e.message}`);
     void vscode.window.showErrorMessage(`SimPO: the training server did not start: ${e.message}`, 'Show Log').then((p) => { if (p) log.show(); });
   });

@@ -1,11 +1,20 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
 import type { StartRunResult } from '../../../server/protocol/lsp';
 import { findConfig } from '../../../extension/example';
 import { api, waitFor, ws } from './util';
 
 const RUN_TIMEOUT = 180_000;
+
+function findFile(dir: string, re: RegExp): string | undefined {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) { const f = findFile(p, re); if (f) return f; } else if (re.test(e.name) && !e.name.startsWith('.')) return p;
+  }
+  return undefined;
+}
 
 describe('a real run of the tiny example', function () {
   this.timeout(RUN_TIMEOUT + 30_000);
@@ -62,9 +71,12 @@ describe('a real run of the tiny example', function () {
     assert.equal(folder?.fsPath, first.runDir);
   });
 
-  it('Stop Run stops a running run; Compare Runs takes both; Delete Run removes one', async () => {
+  it('Start Run on Dataset starts a run; Stop Run stops it; Compare Runs takes both; Delete Run removes one', async () => {
     const a = await api();
-    const second = (await vscode.commands.executeCommand<StartRunResult>('simpo.startRun', { configPath: config, name: 'suite-second', openCharts: false, progress: false }))!;
+    const dataset = findFile(ws('example'), /\.(jsonl|json|parquet)$/);
+    assert.ok(dataset, 'the example has a dataset');
+    const second = (await vscode.commands.executeCommand<StartRunResult>('simpo.startRunOnDataset', vscode.Uri.file(dataset), { configPath: config, name: 'suite-second', openCharts: false, progress: false }))!;
+    assert.ok(second?.run?.id, 'startRunOnDataset returned the run');
     // stop it once it trains (stopping a queued run before its trainer started counts as a failed start)
     await a.model.waitFor((runs) => runs.some((r) => r.id === second.run.id && r.status === 'running' && (r.last?.step ?? 0) >= 1), 60_000);
     assert.equal(await vscode.commands.executeCommand('simpo.stopRun', second.run.id), second.run.id);
