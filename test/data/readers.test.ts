@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { parquetWriteFile } from 'hyparquet-writer';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { openRows, indexJsonl, JsonlRowReader, DataError, readPairs, BadRows, parquetInfo } from '../../server/data';
 import type { RawRow } from '../../server/data';
 import { tempDir, writeJsonl, uf } from './helpers';
@@ -117,8 +117,7 @@ test('parquet written with hyparquet-writer, several row groups, read back in th
   try {
     const f = join(dir, 'train_prefs-00000-of-00001.parquet');
     const rows = Array.from({ length: 7 }, (_, i) => uf(`What is ${i}+${i}?`, `It is ${2 * i}.`, `No idea ${i}.`));
-    parquetWriteFile({
-      filename: f,
+    writeFileSync(f, Buffer.from(parquetWriteBuffer({
       columnData: [
         { name: 'prompt', data: rows.map((r) => r.prompt), type: 'STRING' },
         { name: 'chosen', data: rows.map((r) => r.chosen) },
@@ -126,7 +125,7 @@ test('parquet written with hyparquet-writer, several row groups, read back in th
         { name: 'score_chosen', data: rows.map((_, i) => 8 + i / 10), type: 'DOUBLE' },
       ],
       rowGroupSize: 3,
-    });
+    })));
     const info = await parquetInfo(f);
     assert.deepEqual(info.rowGroups, [3, 3, 1]);
     const raw = await all(openRows(f));
