@@ -24,11 +24,16 @@ export class ClientRunsSource {
 
   metrics(id: string, from = 0): Promise<MetricsResult> { return this.client.metrics(id, from); }
 
-  /** Live metrics lines of one run until the returned disposable is disposed. */
-  subscribe(id: string, onLines: (p: MetricsAppendedParams) => void): vscode.Disposable {
-    const sub = this.client.onMetricsAppended((p) => { if (p.id === id) onLines(p); });
-    void this.client.subscribe(id).catch((e) => this.client.log.warn(`subscribe ${id}: ${(e as Error).message}`));
-    return new vscode.Disposable(() => { sub.dispose(); void this.client.unsubscribe(id); });
+  /** The server pushes metricsAppended for this run until unsubscribe (reference-counted per run). */
+  subscribe(id: string): Promise<void> { return this.client.subscribe(id); }
+  unsubscribe(id: string): Promise<void> { return this.client.unsubscribe(id); }
+  onMetricsAppended(cb: (p: MetricsAppendedParams) => void): vscode.Disposable { return this.client.onMetricsAppended(cb); }
+
+  /** samples.jsonl of a run directory, parsed, tolerating a torn last line. */
+  async readSamples(runDir: string): Promise<SampleLine[]> {
+    let text: string;
+    try { text = await readFile(path.join(runDir, RUN_FILES.samples), 'utf8'); } catch { return []; }
+    return parseSamples(text);
   }
 
   /** A file of the run directory as text (undefined when absent). */
@@ -40,15 +45,13 @@ export class ClientRunsSource {
     try { return await readFile(p, 'utf8'); } catch { return undefined; }
   }
 
-  /** samples.jsonl parsed, tolerating a torn last line. */
-  async samples(id: string): Promise<SampleLine[]> {
-    const text = await this.readFile(id, RUN_FILES.samples);
-    if (!text) return [];
-    const out: SampleLine[] = [];
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      try { out.push(JSON.parse(line) as SampleLine); } catch { /* partial line being written */ }
-    }
-    return out;
+}
+
+function parseSamples(text: string): SampleLine[] {
+  const out: SampleLine[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try { out.push(JSON.parse(line) as SampleLine); } catch { /* a partial line being written */ }
   }
+  return out;
 }
