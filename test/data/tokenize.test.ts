@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadTokenizer, normalizeRow, tokenizePairs, collatePairs, DataError, IGNORE_INDEX } from '../../server/data';
+import type { NormalizedPair, TokenizeOptions } from '../../server/data';
+import { LLAMA3_DIR, LLAMA3_INSTRUCT_TEMPLATE, QWEN3_DIR, uf } from './helpers';
+
+const llama = loadTokenizer(LLAMA3_DIR, { chatTemplate: LLAMA3_INSTRUCT_TEMPLATE });
+const BOS = 128000, EOS = 128001, EOT = 128009;
+const opts: TokenizeOptions = { maxLength: 512, maxPromptLength: 128, truncationMode: 'keep_end', algorithm: 'simpo' };
+const loc = { file: 't.jsonl', line: 1, index: 0 };
+const count = (ids: number[], id: number) => ids.filter((x) => x === id).length;
+
+function pairOf(row: unknown, layout: Parameters<typeof normalizeRow>[1]): NormalizedPair {
+  const n = normalizeRow(row, layout, loc);
+  assert.ok(n.ok);
+  return n.pair;
+}
+
+test('the real Llama 3 tokenizer: special ids from tokenizer_config.json', () => {
+  assert.equal(llama.bosId, BOS);
+  assert.equal(llama.eosId, EOS);
+  assert.equal(llama.padId, EOS); // no pad token: pad with EOS
+  assert.equal(llama.vocabSize, 128256);
+  assert.deepEqual(llama.encode('Hello world'), [9906, 1917]);
+  assert.equal(llama.decode([BOS, 9906, 1917], { skipSpecialTokens: true }), 'Hello world');
+});
+
+test('UltraFeedback pair with the Llama 3 chat template: exactly one BOS, EOS appended, prompt = template render', () => {
+  const { pairs, bad } = tokenizePairs([pairOf(uf('What is 2+2?', 'It is 4.', 'It is 5.'), 'ultrafeedback')], llama, opts);
+  assert.deepEqual(bad, []);
+  const p = pairs[0];
+  assert.equal(p.promptIds[0], BOS);
+  assert.equal(count([...p.promptIds, ...p.chosenIds], BOS), 1, 'never two BOS though the template adds one');
+  assert.equal(llama.decode(p.promptIds), '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nWhat is 2+2?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n');
+  assert.equal(llama.decode(p.chosenIds), 'It is 4.<|eot_id|><|end_of_text|>');
+  assert.equal(llama.decode(p.rejectedIds), 'It is 5.<|eot_id|><|end_of_text|>');
+  assert.deepEqual(p.chosenIds.slice(-2), [EOT, EOS]);
+  assert.equal(p.truncated, false);
+  // prompt + response is exactly the template's rendering of the whole conversation
+  const whole = llama.applyChatTemplate(uf('What is 2+2?', 'It is 4.', 'x').chosen);
+  assert.equal(llama.decode([...p.promptIds, ...p.chosenIds.slice(0, -1)]), whole);
+});
+
+test('string prompts: BOS prepended when missing, not doubled when present; EOS not doubled', () => {
+  const a = tokenizePairs([pairOf({ prompt: 'Q: hi\nA:', chosen: ' yes', rejected: ' no<|end_of_text|>' }, 'strings')], llama, opts).pairs[0];
+  assert.deepEqual(a.promptIds, [BOS, ...llama.encode('Q: hi\nA:')]);
+  assert.deepEqual(a.chosenIds, [...llama.encode(' yes'), EOS]);
+  assert.equal(count(a.rejectedIds, EOS), 1);
+  const b = tokenizePairs([pairOf({ prompt: '<|begin_of_text|>Q: hi\nA:', chosen: ' yes', rejected: ' no' }, 'strings')], llama, opts).pairs[0];
+  assert.deepEqual(b.promptIds, a.promptIds);
+});
+
+test('a tokenizer without BOS (Qwen3) gets none; its EOS is <|im_end|>', () => {
+  const qwen = loadTokenizer(QWEN3_DIR);
+  assert.equal(qwen.bosId, undefined);
+  const p = tokenizePairs([pairOf(uf('Hi', 'Hello.', 'Bye.'), 'ultrafeedback')], qwen, opts).pairs[0];
+  assert.equal(qwen.decode(p.promptIds), '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n');
+  assert.equal(p.chosenIds[p.chosenIds.length - 1], qwen.eosId);
+  assert.equal(qwen.decode([p.chosenIds[p.chosenIds.length - 1]]), '<|im_end|>');
+});
+
+const longPrompt = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+const longAnswer = Array.from({ length: 40 }, (_, i) => `answer${i}`).join(' ');
+
+test('truncation keep_end: the prompt keeps its last max_prompt_length tokens, responses cut to max_length − max_prompt_length', () => {
+  const pair = pairOf({ prompt: longPrompt, chosen: longAnswer, rejected: 'short' }, 'strings');
+  const full = [BOS, ...llama.encode(longPrompt)];
+  const chosenFull = [...llama.encode(longAnswer), EOS];
+  const o = { ...opts, maxLength: 48, maxPromptLength: 16 };
+  const p = tokenizePairs([pair], llama, o).pairs[0];
+  assert.deepEqual(p.promptIds, full.slice(-16));
+  assert.equal(count(p.promptIds, BOS), 0, 'as in the reference, keep_end truncation happens after BOS is added');
+  assert.deepEqual(p.chosenIds, chosenFull.slice(0, 32));
+  assert.deepEqual(p.rejectedIds, [...llama.encode('short'), EOS]);
+  assert.ok(p.truncated);
+  assert.ok(p.promptIds.length + p.chosenIds.length <= 48);
+});
+
+test('truncation keep_start: the prompt keeps its first tokens (BOS first)', () => {
+  const pair = pairOf({ prompt: longPrompt, chosen: 'ok', rejected: 'no' }, 'strings');
+  const p = tokenizePairs([pair], llama, { ...opts, maxLength: 40, maxPromptLength: 16, truncationMode: 'keep_start' }).pairs[0];
+  assert.deepEqual(p.promptIds, [BOS, ...llama.encode(longPrompt)].slice(0, 16));
+  assert.deepEqual(p.chosenIds, [...llama.encode('ok'), EOS]);
+});
+
+test('no truncation when prompt + longer response fits max_length, even if the prompt exceeds max_prompt_length', () => {
+  const pair = pairOf({ prompt: longPrompt, chosen: 'ok', rejected: 'no' }, 'strings');
+  const p = tokenizePairs([pair], llama, { ...opts, maxLength: 512, maxPromptLength: 8 }).pairs[0];
+  assert.deepEqual(p.promptIds, [BOS, ...llama.encode(longPrompt)]);
+  assert.equal(p.truncated, false);
+});
+
+test('a prompt that leaves no room for the response is a bad row "over-long after truncation"', () => {
+  const pair = pairOf({ prompt: longPrompt, chosen: 'ok', rejected: 'no' }, 'strings');
+  const r = tokenizePairs([pair], llama, { ...opts, maxLength: 16, maxPromptLength: 16 });
+  assert.equal(r.pairs.length, 0);
+  assert.equal(r.bad.length, 1);
+  assert.deepEqual([r.bad[0].file, r.bad[0].line], ['t.jsonl', 1]);
+  assert.match(r.bad[0].reason, /^over-long after truncation/);
+});
+
+test('collated with the real tokenizer: prompt labels are -100, response labels are the response ids', () => {
+  const pairs = tokenizePairs([pairOf(uf('Hi', 'Hello there.', 'Go.'), 'ultrafeedback'), pairOf(uf('A much longer question here?', 'Yes.', 'No, never.'), 'ultrafeedback')], llama, opts).pairs;
+  const b = collatePairs(pairs, [0, 1], llama.padId);
+  for (let row = 0; row < 4; row++) {
+    const p = pairs[row % 2];
+    const resp = row < 2 ? p.chosenIds : p.rejectedIds;
+    const o = row * b.seqLen;
+    const lab = Array.from(b.labels.subarray(o, o + b.seqLen));
+    assert.ok(lab.slice(0, p.promptIds.length).every((x) => x === IGNORE_INDEX));
+    assert.deepEqual(lab.slice(p.promptIds.length, p.promptIds.length + resp.length), resp);
+    assert.ok(lab.slice(p.promptIds.length + resp.length).every((x) => x === IGNORE_INDEX));
+  }
+});
+
+test('the tokenizer folder\'s own chat template is used by default; a missing folder is a DataError', () => {
+  const own = loadTokenizer(LLAMA3_DIR);
+  assert.ok(own.hasChatTemplate);
+  assert.ok(own.applyChatTemplate([{ role: 'user', content: 'x' }]).startsWith('<|begin_of_text|><|start_header_id|>user'));
+  assert.throws(() => loadTokenizer('/nonexistent/model'), (e: Error) => e instanceof DataError && e.message.includes('/nonexistent/model'));
+});
