@@ -104,7 +104,7 @@ export function collatePairs(pairs: TokenizedPair[], indices: number[], padId: n
   const inputIds = new Int32Array(rows * seqLen).fill(padId);
   const attentionMask = new Int32Array(rows * seqLen);
   const labels = new Int32Array(rows * seqLen).fill(IGNORE_INDEX);
-  const put = (row: number, prompt: number[], response: number[]) => {
+  const put = (row: number, prompt: ArrayLike<number>, response: ArrayLike<number>) => {
     const o = row * seqLen;
     for (let t = 0; t < prompt.length; t++) { inputIds[o + t] = prompt[t]; attentionMask[o + t] = 1; }
     const p = prompt.length;

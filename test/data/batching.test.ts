@@ -5,7 +5,7 @@ import type { TokenizedPair } from '../../server/data';
 
 const PAD = 0;
 function pair(i: number, p: number, c: number, r: number): TokenizedPair {
-  const ids = (n: number, base: number) => Array.from({ length: n }, (_, k) => base + k);
+  const ids = (n: number, base: number) => Int32Array.from({ length: n }, (_, k) => base + k);
   return { promptIds: ids(p, 100 * i + 1), chosenIds: ids(c, 100 * i + 50), rejectedIds: ids(r, 100 * i + 70), loc: { file: 'f', index: i }, truncated: false };
 }
 const pairs = Array.from({ length: 23 }, (_, i) => pair(i, 2 + (i % 5), 1 + (i % 3), 1 + (i % 7)));

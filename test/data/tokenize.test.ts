@@ -8,7 +8,12 @@ const llama = loadTokenizer(LLAMA3_DIR, { chatTemplate: LLAMA3_INSTRUCT_TEMPLATE
 const BOS = 128000, EOS = 128001, EOT = 128009;
 const opts: TokenizeOptions = { maxLength: 512, maxPromptLength: 128, truncationMode: 'keep_end', algorithm: 'simpo' };
 const loc = { file: 't.jsonl', line: 1, index: 0 };
-const count = (ids: number[], id: number) => ids.filter((x) => x === id).length;
+const count = (ids: ArrayLike<number>, id: number) => Array.from(ids).filter((x) => x === id).length;
+/** the pairs with plain number[] ids, for deepEqual against encode() */
+function tokenize(rows: NormalizedPair[], o: TokenizeOptions, t = llama) {
+  const r = tokenizePairs(rows, t, o);
+  return { ...r, pairs: r.pairs.map((p) => ({ ...p, promptIds: Array.from(p.promptIds), chosenIds: Array.from(p.chosenIds), rejectedIds: Array.from(p.rejectedIds) })) };
+}
 
 function pairOf(row: unknown, layout: Parameters<typeof normalizeRow>[1]): NormalizedPair {
   const n = normalizeRow(row, layout, loc);
@@ -26,7 +31,7 @@ test('the real Llama 3 tokenizer: special ids from tokenizer_config.json', () =>
 });
 
 test('UltraFeedback pair with the Llama 3 chat template: exactly one BOS, EOS appended, prompt = template render', () => {
-  const { pairs, bad } = tokenizePairs([pairOf(uf('What is 2+2?', 'It is 4.', 'It is 5.'), 'ultrafeedback')], llama, opts);
+  const { pairs, bad } = tokenize([pairOf(uf('What is 2+2?', 'It is 4.', 'It is 5.'), 'ultrafeedback')], opts);
   assert.deepEqual(bad, []);
   const p = pairs[0];
   assert.equal(p.promptIds[0], BOS);
@@ -42,18 +47,18 @@ test('UltraFeedback pair with the Llama 3 chat template: exactly one BOS, EOS ap
 });
 
 test('string prompts: BOS prepended when missing, not doubled when present; EOS not doubled', () => {
-  const a = tokenizePairs([pairOf({ prompt: 'Q: hi\nA:', chosen: ' yes', rejected: ' no<|end_of_text|>' }, 'strings')], llama, opts).pairs[0];
+  const a = tokenize([pairOf({ prompt: 'Q: hi\nA:', chosen: ' yes', rejected: ' no<|end_of_text|>' }, 'strings')], opts).pairs[0];
   assert.deepEqual(a.promptIds, [BOS, ...llama.encode('Q: hi\nA:')]);
   assert.deepEqual(a.chosenIds, [...llama.encode(' yes'), EOS]);
   assert.equal(count(a.rejectedIds, EOS), 1);
-  const b = tokenizePairs([pairOf({ prompt: '<|begin_of_text|>Q: hi\nA:', chosen: ' yes', rejected: ' no' }, 'strings')], llama, opts).pairs[0];
+  const b = tokenize([pairOf({ prompt: '<|begin_of_text|>Q: hi\nA:', chosen: ' yes', rejected: ' no' }, 'strings')], opts).pairs[0];
   assert.deepEqual(b.promptIds, a.promptIds);
 });
 
 test('a tokenizer without BOS (Qwen3) gets none; its EOS is <|im_end|>', () => {
   const qwen = loadTokenizer(QWEN3_DIR);
   assert.equal(qwen.bosId, undefined);
-  const p = tokenizePairs([pairOf(uf('Hi', 'Hello.', 'Bye.'), 'ultrafeedback')], qwen, opts).pairs[0];
+  const p = tokenize([pairOf(uf('Hi', 'Hello.', 'Bye.'), 'ultrafeedback')], opts, qwen).pairs[0];
   assert.equal(qwen.decode(p.promptIds), '<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n');
   assert.equal(p.chosenIds[p.chosenIds.length - 1], qwen.eosId);
   assert.equal(qwen.decode([p.chosenIds[p.chosenIds.length - 1]]), '<|im_end|>');
@@ -67,7 +72,7 @@ test('truncation keep_end: the prompt keeps its last max_prompt_length tokens, r
   const full = [BOS, ...llama.encode(longPrompt)];
   const chosenFull = [...llama.encode(longAnswer), EOS];
   const o = { ...opts, maxLength: 48, maxPromptLength: 16 };
-  const p = tokenizePairs([pair], llama, o).pairs[0];
+  const p = tokenize([pair], o).pairs[0];
   assert.deepEqual(p.promptIds, full.slice(-16));
   assert.equal(count(p.promptIds, BOS), 0, 'as in the reference, keep_end truncation happens after BOS is added');
   assert.deepEqual(p.chosenIds, chosenFull.slice(0, 32));
@@ -78,21 +83,21 @@ test('truncation keep_end: the prompt keeps its last max_prompt_length tokens, r
 
 test('truncation keep_start: the prompt keeps its first tokens (BOS first)', () => {
   const pair = pairOf({ prompt: longPrompt, chosen: 'ok', rejected: 'no' }, 'strings');
-  const p = tokenizePairs([pair], llama, { ...opts, maxLength: 40, maxPromptLength: 16, truncationMode: 'keep_start' }).pairs[0];
+  const p = tokenize([pair], { ...opts, maxLength: 40, maxPromptLength: 16, truncationMode: 'keep_start' }).pairs[0];
   assert.deepEqual(p.promptIds, [BOS, ...llama.encode(longPrompt)].slice(0, 16));
   assert.deepEqual(p.chosenIds, [...llama.encode('ok'), EOS]);
 });
 
 test('no truncation when prompt + longer response fits max_length, even if the prompt exceeds max_prompt_length', () => {
   const pair = pairOf({ prompt: longPrompt, chosen: 'ok', rejected: 'no' }, 'strings');
-  const p = tokenizePairs([pair], llama, { ...opts, maxLength: 512, maxPromptLength: 8 }).pairs[0];
+  const p = tokenize([pair], { ...opts, maxLength: 512, maxPromptLength: 8 }).pairs[0];
   assert.deepEqual(p.promptIds, [BOS, ...llama.encode(longPrompt)]);
   assert.equal(p.truncated, false);
 });
 
 test('a prompt that leaves no room for the response is a bad row "over-long after truncation"', () => {
   const pair = pairOf({ prompt: longPrompt, chosen: 'ok', rejected: 'no' }, 'strings');
-  const r = tokenizePairs([pair], llama, { ...opts, maxLength: 16, maxPromptLength: 16 });
+  const r = tokenize([pair], { ...opts, maxLength: 16, maxPromptLength: 16 });
   assert.equal(r.pairs.length, 0);
   assert.equal(r.bad.length, 1);
   assert.deepEqual([r.bad[0].file, r.bad[0].line], ['t.jsonl', 1]);
@@ -100,8 +105,10 @@ test('a prompt that leaves no room for the response is a bad row "over-long afte
 });
 
 test('collated with the real tokenizer: prompt labels are -100, response labels are the response ids', () => {
-  const pairs = tokenizePairs([pairOf(uf('Hi', 'Hello there.', 'Go.'), 'ultrafeedback'), pairOf(uf('A much longer question here?', 'Yes.', 'No, never.'), 'ultrafeedback')], llama, opts).pairs;
-  const b = collatePairs(pairs, [0, 1], llama.padId);
+  const rows = [pairOf(uf('Hi', 'Hello there.', 'Go.'), 'ultrafeedback'), pairOf(uf('A much longer question here?', 'Yes.', 'No, never.'), 'ultrafeedback')];
+  const tp = tokenizePairs(rows, llama, opts).pairs;
+  const pairs = tokenize(rows, opts).pairs;
+  const b = collatePairs(tp, [0, 1], llama.padId);
   for (let row = 0; row < 4; row++) {
     const p = pairs[row % 2];
     const resp = row < 2 ? p.chosenIds : p.rejectedIds;
