@@ -18,5 +18,5 @@ export { makeBatches, makeSftBatches, batchOrder, collatePairs, collateSft, batc
 export type { BatchOptions, DataBatch } from './batching';
 export { splitIndices, splitRows } from './split';
 export type { IndexSplit } from './split';
-export { readPairs, peekDataset, loadPreferenceData } from './load';
+export { readPairs, peekDataset, loadPreferenceData, formatDataReport } from './load';
 export type { PeekResult, PreferenceDataOptions, PreferenceData, DataReport, ReadResult } from './load';

@@ -219,3 +219,17 @@ function trainSplitFor(name: string, baseDir: string, split: string, opts: { env
     return split; // a folder with several files, or a hub id: the split picks among them
   }
 }
+
+/** The report as log lines for train.log and the CLI. */
+export function formatDataReport(r: DataReport): string[] {
+  const lines = [
+    `data: ${r.files.join(', ')} (layout ${r.layout})`,
+    `data: ${r.totalRows} rows read, ${r.usedRows} training pairs, ${r.evalRows} eval pairs (${r.evalSource === 'none' ? 'no eval set' : r.evalSource === 'ratio' ? 'held out by eval_split_ratio' : r.evalSource === 'split' ? `split from ${r.evalFiles.join(', ')}` : `from ${r.evalFiles.join(', ')}`}), ${r.truncated} truncated`,
+  ];
+  if (r.skipped) {
+    lines.push(`data: ${r.skipped} bad row${r.skipped === 1 ? '' : 's'} skipped: ${Object.entries(r.badReasons).map(([k, n]) => `${k} ×${n}`).join(', ')}`);
+    for (const b of r.badRows) lines.push(`  ${b.file}${b.line !== undefined ? `:${b.line}` : ` row ${b.index}`}: ${b.reason}`);
+    if (r.skipped > r.badRows.length) lines.push(`  ... and ${r.skipped - r.badRows.length} more`);
+  }
+  return lines;
+}

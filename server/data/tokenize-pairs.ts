@@ -39,8 +39,7 @@ export interface TokenizeResult {
 }
 
 /** The text of a response turn as the chat template renders it after `prompt` (with the generation prompt). */
-export function renderResponse(tok: Tokenizer, prompt: ChatMessage[], turn: ChatMessage): string {
-  const withGen = tok.applyChatTemplate(prompt, { addGenerationPrompt: true });
+export function renderResponse(tok: Tokenizer, prompt: ChatMessage[], turn: ChatMessage, withGen = tok.applyChatTemplate(prompt, { addGenerationPrompt: true })): string {
   const full = tok.applyChatTemplate([...prompt, turn], { addGenerationPrompt: false });
   if (full.startsWith(withGen)) return full.slice(withGen.length);
   const noGen = tok.applyChatTemplate(prompt, { addGenerationPrompt: false });
@@ -60,8 +59,8 @@ export function tokenizePair(pair: NormalizedPair, tok: Tokenizer, opts: Tokeniz
   try {
     if (pair.promptMessages) {
       promptText = tok.applyChatTemplate(pair.promptMessages, { addGenerationPrompt: true });
-      chosenText = renderResponse(tok, pair.promptMessages, pair.chosenMessage ?? { role: 'assistant', content: pair.chosenText });
-      rejectedText = sft ? '' : renderResponse(tok, pair.promptMessages, pair.rejectedMessage ?? { role: 'assistant', content: pair.rejectedText });
+      chosenText = renderResponse(tok, pair.promptMessages, pair.chosenMessage ?? { role: 'assistant', content: pair.chosenText }, promptText);
+      rejectedText = sft ? '' : renderResponse(tok, pair.promptMessages, pair.rejectedMessage ?? { role: 'assistant', content: pair.rejectedText }, promptText);
     } else {
       promptText = pair.promptText ?? '';
       chosenText = pair.chosenText;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { loadTokenizer, loadPreferenceData, DataError, makeBatches } from '../../server/data';
+import { loadTokenizer, loadPreferenceData, DataError, makeBatches, formatDataReport } from '../../server/data';
 import type { PreferenceDataOptions } from '../../server/data';
 import { LLAMA3_DIR, LLAMA3_INSTRUCT_TEMPLATE, tempDir, writeJsonl, uf } from './helpers';
 
@@ -37,6 +37,9 @@ test('jsonl with bad rows and an eval share: report counts, deterministic disjoi
     assert.equal(a.report.evalSource, 'ratio');
     assert.equal(a.report.evalRows, 10);
     assert.equal(a.report.usedRows, 30);
+    const log = formatDataReport(a.report);
+    assert.match(log[1], /42 rows read, 30 training pairs, 10 eval pairs/);
+    assert.ok(log.some((l) => l.includes(`${join(dir, 'prefs.jsonl')}:4: not JSON`)));
     const b = await loadPreferenceData(o, tok);
     assert.deepEqual(a.eval.map((p) => p.loc.index), b.eval.map((p) => p.loc.index));
     const trainIdx = new Set(a.train.map((p) => p.loc.index));
