@@ -172,3 +172,26 @@ test('start refuses a missing or unparsable config before creating a run', async
   assert.deepEqual(m.list(), []);
   m.dispose();
 });
+
+test('start spawns a detached trainer; one that dies before recording a pid marks the run failed', async () => {
+  const runs = tmp();
+  const config = path.join(runs, 'exp.simpo.yaml');
+  fs.writeFileSync(config, 'algorithm: dpo\ndevice: cpu\nbeta: 0.1\n');
+  // a "CLI" that is not there: node exits with code 1 at once, the real way a broken install would fail
+  const m = new RunManager({ runsDir: runs, cliPath: path.join(runs, 'missing-cli.js'), pollMs: 100 });
+  const changes: RunSummary[][] = [];
+  m.onChanged((l) => changes.push(l));
+  m.watch();
+  const { run, runDir } = await m.start({ configPath: config });
+  assert.equal(run.status, 'queued');
+  assert.equal(run.name, 'exp');
+  assert.equal(run.algorithm, 'dpo');
+  assert.equal(run.configPath, config);
+  assert.equal(path.dirname(runDir), runs);
+  const failed = await until('the run to be marked failed', () => changes.flat().find((r) => r.id === run.id && r.status === 'failed'));
+  assert.match(failed.error ?? '', /^trainer process exited with code 1 before it started the run \(pid \d+; see trainer\.out\)$/);
+  assert.match(fs.readFileSync(path.join(runDir, 'trainer.out'), 'utf8'), /Cannot find module/);
+  assert.equal(readRunInfo(runDir).status, 'failed');
+  assert.deepEqual(failed.hyper, { algorithm: 'dpo', beta: 0.1, device: 'cpu' });
+  m.dispose();
+});
