@@ -19,6 +19,7 @@ export interface SimpoExtensionApi {
   treeView: vscode.TreeView<unknown>;
   source: ClientRunsSource;
   charts: ChartsApi;
+  statusBar: RunStatusBar;
   /** activate()'s own duration in ms (the server starts after it, in the background) */
   activationMs: number;
   /** resolves once the server answered initialize and the run list was loaded */
@@ -39,11 +40,12 @@ export function activate(context: vscode.ExtensionContext): SimpoExtensionApi {
   const model = new RunsModel(client);
   context.subscriptions.push(model);
   const { provider, view } = registerRunsTree(context, model);
-  context.subscriptions.push(new RunStatusBar(model));
+  const statusBar = new RunStatusBar(model);
+  context.subscriptions.push(statusBar);
   const source = new ClientRunsSource(client, model);
   const charts = connectCharts(context, source);
   const api: SimpoExtensionApi = {
-    client, model, tree: provider, treeView: view as vscode.TreeView<unknown>, source, charts, activationMs: 0,
+    client, model, tree: provider, treeView: view as vscode.TreeView<unknown>, source, charts, statusBar, activationMs: 0,
     ready: Promise.resolve(),
   };
   registerCommands({ context, client, model, charts, log, activationMs: () => api.activationMs });

@@ -31,11 +31,14 @@ describe('a real run of the tiny example', function () {
   it('Start Run starts it; the tree shows it spinning with step/total, then completed', async () => {
     const a = await api();
     const seen: string[] = [];
+    const bar: string[] = [];
     const sub = a.model.onDidChange(() => {
       for (const item of a.tree.getChildren()) if (item.run.id === first?.run.id) seen.push(`${item.run.status}|${String(item.description)}|${(item.iconPath as vscode.ThemeIcon).id}`);
+      bar.push(a.statusBar.item.text);
     });
     try {
-      first = (await vscode.commands.executeCommand<StartRunResult>('simpo.startRun', { configPath: config, name: 'suite-first', openCharts: false, progress: false }))!;
+      // with its progress notification, as a user would start it
+      first = (await vscode.commands.executeCommand<StartRunResult>('simpo.startRun', { configPath: config, name: 'suite-first', openCharts: false }))!;
       assert.ok(first?.run?.id, 'startRun returned the run');
       const items = await waitFor('the run in the tree', () => a.tree.getChildren().find((i) => i.run.id === first.run.id));
       assert.equal(items.contextValue?.startsWith('run.'), true);
@@ -51,6 +54,7 @@ describe('a real run of the tiny example', function () {
       assert.match(tooltip, /completed/);
       assert.match(tooltip, /loss/);
       assert.ok(seen.some((s) => /^running\|step \d+\/\d+/.test(s) && s.endsWith('|loading~spin')), `saw it running with step/total: ${seen.slice(0, 5).join(' ; ')}`);
+      assert.ok(bar.some((t) => /suite-first: step \d+\/\d+/.test(t) && /loss \d/.test(t)), `the status bar showed step/total and loss: ${bar.slice(-3).join(' ; ')}`);
     } finally { sub.dispose(); }
   });
 
@@ -63,6 +67,9 @@ describe('a real run of the tiny example', function () {
 
   it('Open Charts, Open Run Config, Open Run Log and Open Run Folder act on the run', async () => {
     assert.equal(await vscode.commands.executeCommand('simpo.openCharts', first.run.id), first.run.id);
+    const chartsTab = await waitFor('a chart panel (webview simpo.charts)', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('simpo.charts')));
+    assert.match(chartsTab.label, /.+/);
     const cfg = await vscode.commands.executeCommand<string>('simpo.openRunConfig', first.run.id);
     assert.ok(cfg && existsSync(cfg));
     const logPath = await vscode.commands.executeCommand<string>('simpo.openRunLog', first.run.id);
