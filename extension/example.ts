@@ -25,7 +25,8 @@ export function findConfig(dir: string): string | undefined {
 export interface OpenExampleArgs { target?: string; overwrite?: boolean; open?: boolean }
 
 export async function openExample(context: vscode.ExtensionContext, args: OpenExampleArgs = {}): Promise<vscode.Uri | undefined> {
-  const source = context.asAbsolutePath('examples');
+  // SIMPO_EXAMPLES_DIR: a development override of the embedded example (like SIMPO_SERVER_PATH for the server)
+  const source = process.env.SIMPO_EXAMPLES_DIR || context.asAbsolutePath('examples');
   if (!existsSync(source) || !readdirSync(source).length) {
     void vscode.window.showErrorMessage(`SimPO: the embedded example is missing from ${source}; reinstall the extension.`);
     return undefined;

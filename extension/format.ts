@@ -41,7 +41,7 @@ export function describeRun(r: RunSummary): string {
     if (r.error) parts.push(r.error.split('\n')[0].slice(0, 60));
   } else {
     if (r.status === 'stopped') parts.push(`stopped at ${step}/${r.totalSteps || '?'}`);
-    if (acc !== undefined) parts.push(`acc ${fmtNum(acc, 2)}`);
+    if (acc !== undefined && Number.isFinite(acc)) parts.push(`acc ${acc.toFixed(2)}`);
     if (r.last?.loss !== undefined) parts.push(`loss ${fmtNum(r.last.loss, 2)}`);
   }
   return parts.join(' · ');

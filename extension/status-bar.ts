@@ -36,8 +36,9 @@ export class RunStatusBar implements vscode.Disposable {
 
 /** A notification that follows one run to its end. Cancelling it stops the run. */
 export function followRunWithProgress(model: RunsModel, runId: string, stop: (id: string) => Promise<unknown>): Thenable<void> {
+  const name = model.get(runId)?.name || runId;
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `SimPO run ${runId}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `SimPO run "${name}"`, cancellable: true },
     (progress, token) => new Promise<void>((resolve) => {
       let reported = 0;
       const finish = () => { sub.dispose(); cancel.dispose(); resolve(); };
