@@ -62,7 +62,7 @@ export interface DataBatch extends Batch {
 }
 
 function pairLength(p: TokenizedPair): number {
-  return p.promptIds.length + Math.max(p.chosenIds.length, p.rejectedIds.length);
+  return Math.max(p.promptIds.length + p.chosenIds.length, (p.rejectedPromptIds ?? p.promptIds).length + p.rejectedIds.length);
 }
 
 /** The pair order of one epoch: shuffled (seed, epoch), optionally grouped by length, cut into batches. */
@@ -113,7 +113,7 @@ export function collatePairs(pairs: TokenizedPair[], indices: number[], padId: n
   indices.forEach((i, b) => {
     const pair = pairs[i];
     put(b, pair.promptIds, pair.chosenIds);
-    put(B + b, pair.promptIds, pair.rejectedIds);
+    put(B + b, pair.rejectedPromptIds ?? pair.promptIds, pair.rejectedIds);
   });
   return { rows, seqLen, inputIds, attentionMask, labels, indices };
 }

@@ -12,7 +12,7 @@ export type { ResolvedDataset, ResolveOptions } from './hub-cache';
 export { loadTokenizer } from './tokenizer';
 export type { Tokenizer, LoadTokenizerOptions } from './tokenizer';
 export { ChatTemplate, pickChatTemplate } from './chat-template';
-export { tokenizePairs, tokenizePair, renderResponse } from './tokenize-pairs';
+export { tokenizePairs, tokenizePair, renderResponse, promptEncoder } from './tokenize-pairs';
 export type { TokenizedPair, TokenizeOptions, TokenizeResult, TruncationMode } from './tokenize-pairs';
 export { makeBatches, makeSftBatches, batchOrder, collatePairs, collateSft, batchesPerEpoch, mulberry32, mixSeed, seededPermutation, IGNORE_INDEX } from './batching';
 export type { BatchOptions, DataBatch } from './batching';

@@ -3,8 +3,10 @@
 //    responses of chat layouts are the text the template adds for the final assistant turn (TRL's
 //    maybe_apply_chat_template: render(prompt + [turn]) minus render(prompt, add_generation_prompt)), so the whole
 //    sequence is exactly what the template renders for the conversation.
-//  - all parts are encoded without special tokens; BOS is prepended to the prompt if the tokenizer has one and the
-//    prompt does not already start with it (never two BOS); EOS is appended to each response unless already last.
+//  - encoding adds no special tokens; each response is encoded together with its prompt and split where the prompt's
+//    tokens end (build_tokenized_answer), so a token merging across the boundary goes to the response as in the
+//    reference; BOS is prepended to the prompt if the tokenizer has one and the prompt does not already start with it
+//    (never two BOS); EOS is appended to each response unless already last.
 //  - truncation when prompt + longer response > max_length: the prompt is cut to max_prompt_length (keep_end keeps
 //    its end, keep_start its start; as in the reference this happens after BOS is added, so keep_end may drop it),
 //    then, if still too long, both responses are cut to max_length − max_prompt_length.
@@ -27,6 +29,11 @@ export interface TokenizedPair {
   chosenIds: Int32Array;
   /** empty for SFT */
   rejectedIds: Int32Array;
+  /**
+   * the rejected row's prompt, only when it differs from promptIds (the last prompt token merged with one response
+   * and not the other, as the reference allows: one token at most)
+   */
+  rejectedPromptIds?: Int32Array;
   loc: RowLocation;
   /** true when the prompt or a response was cut */
   truncated: boolean;
@@ -74,30 +81,82 @@ export function tokenizePair(pair: NormalizedPair, tok: Tokenizer, opts: Tokeniz
     if (chosenText.startsWith(tok.bosToken)) chosenText = chosenText.slice(tok.bosToken.length);
     if (rejectedText.startsWith(tok.bosToken)) rejectedText = rejectedText.slice(tok.bosToken.length);
   }
-  let promptIds = tok.encode(promptText, { addSpecialTokens: false });
-  let chosenIds = tok.encode(chosenText, { addSpecialTokens: false });
-  let rejectedIds = sft ? [] : tok.encode(rejectedText, { addSpecialTokens: false });
-
-  if (tok.bosId !== undefined && (promptIds.length === 0 || promptIds[0] !== tok.bosId)) promptIds = [tok.bosId, ...promptIds];
+  const enc = promptEncoder(tok, promptText);
+  const chosen = enc.answer(chosenText);
+  const rejected = sft ? chosen && { prompt: chosen.prompt, answer: [] as number[] } : enc.answer(rejectedText);
+  if (!chosen || !rejected) return bad(pair.loc, 'the prompt tokenizes differently with the response appended (tokens merge across the boundary by more than one token)');
+  if (!sft) {
+    // the reference allows the two prompts to differ by one merged token at most
+    const diffLen = Math.abs(chosen.prompt.length - rejected.prompt.length);
+    let diffTok = 0;
+    for (let i = 0; i < Math.min(chosen.prompt.length, rejected.prompt.length); i++) if (chosen.prompt[i] !== rejected.prompt[i]) diffTok++;
+    if (diffLen > 1 || diffTok > 1) return bad(pair.loc, 'chosen and rejected prompts tokenize differently by more than one token');
+  }
+  const withBos = (ids: number[]) => (tok.bosId !== undefined && (ids.length === 0 || ids[0] !== tok.bosId) ? [tok.bosId, ...ids] : ids);
+  let chosenPrompt = withBos(chosen.prompt);
+  let rejectedPrompt = withBos(rejected.prompt);
+  let chosenIds = chosen.answer;
+  let rejectedIds = rejected.answer;
   if (chosenIds.length === 0 || chosenIds[chosenIds.length - 1] !== tok.eosId) chosenIds.push(tok.eosId);
   if (!sft && (rejectedIds.length === 0 || rejectedIds[rejectedIds.length - 1] !== tok.eosId)) rejectedIds.push(tok.eosId);
 
   const { maxLength, maxPromptLength } = opts;
   let truncated = false;
   const longer = Math.max(chosenIds.length, rejectedIds.length);
-  if (promptIds.length + longer > maxLength && promptIds.length > maxPromptLength) {
-    promptIds = opts.truncationMode === 'keep_start' ? promptIds.slice(0, maxPromptLength) : promptIds.slice(promptIds.length - maxPromptLength);
+  const cutPrompt = (ids: number[]) => {
+    if (ids.length + longer <= maxLength || ids.length <= maxPromptLength) return ids;
     truncated = true;
+    return opts.truncationMode === 'keep_start' ? ids.slice(0, maxPromptLength) : ids.slice(ids.length - maxPromptLength);
+  };
+  chosenPrompt = cutPrompt(chosenPrompt);
+  rejectedPrompt = cutPrompt(rejectedPrompt);
+  const room = maxLength - maxPromptLength;
+  const cutAnswer = (prompt: number[], ids: number[]) => {
+    if (prompt.length + longer <= maxLength || ids.length <= room) return ids;
+    truncated = true;
+    return ids.slice(0, Math.max(0, room));
+  };
+  chosenIds = cutAnswer(chosenPrompt, chosenIds);
+  if (!sft) rejectedIds = cutAnswer(rejectedPrompt, rejectedIds);
+  if (chosenIds.length === 0 || (!sft && rejectedIds.length === 0) || chosenPrompt.length + chosenIds.length > maxLength || rejectedPrompt.length + rejectedIds.length > maxLength) {
+    return bad(pair.loc, `over-long after truncation: the prompt (${chosenPrompt.length} tokens, max_prompt_length ${maxPromptLength}) leaves no room for the response (max_length ${maxLength})`);
   }
-  if (promptIds.length + longer > maxLength) {
-    const room = maxLength - maxPromptLength;
-    if (chosenIds.length > room) { chosenIds = chosenIds.slice(0, Math.max(0, room)); truncated = true; }
-    if (rejectedIds.length > room) { rejectedIds = rejectedIds.slice(0, Math.max(0, room)); truncated = true; }
+  const out: TokenizedPair = { promptIds: Int32Array.from(chosenPrompt), chosenIds: Int32Array.from(chosenIds), rejectedIds: Int32Array.from(rejectedIds), loc: pair.loc, truncated };
+  if (!sft && !sameIds(chosenPrompt, rejectedPrompt)) out.rejectedPromptIds = Int32Array.from(rejectedPrompt);
+  return out;
+}
+
+function sameIds(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The reference's build_tokenized_answer: the response is tokenized together with its prompt (enc(prompt + answer))
+ * and split where the prompt's own tokens end, one token earlier when the last prompt token merged with the answer.
+ * The prompt is split at its last added token (e.g. <|end_header_id|>), which the tokenizer separates out before
+ * anything else, so only the short tail after it is re-encoded with each response.
+ */
+export function promptEncoder(tok: Tokenizer, prompt: string): { promptIds: number[]; answer(text: string): { prompt: number[]; answer: number[] } | undefined } {
+  let cut = 0;
+  for (const t of tok.splitTokens) {
+    const at = prompt.lastIndexOf(t);
+    if (at >= 0 && at + t.length > cut) cut = at + t.length;
   }
-  if (chosenIds.length === 0 || (!sft && rejectedIds.length === 0) || promptIds.length + Math.max(chosenIds.length, rejectedIds.length) > maxLength) {
-    return bad(pair.loc, `over-long after truncation: the prompt (${promptIds.length} tokens, max_prompt_length ${maxPromptLength}) leaves no room for the response (max_length ${maxLength})`);
-  }
-  return { promptIds: Int32Array.from(promptIds), chosenIds: Int32Array.from(chosenIds), rejectedIds: Int32Array.from(rejectedIds), loc: pair.loc, truncated };
+  const head = cut > 0 ? tok.encode(prompt.slice(0, cut)) : [];
+  const tail = prompt.slice(cut);
+  const promptIds = tail ? head.concat(tok.encode(tail)) : head;
+  return {
+    promptIds,
+    answer(text: string) {
+      const full = head.concat(tok.encode(tail + text));
+      let start = promptIds.length;
+      if (full.length < start) return undefined;
+      for (let i = head.length; i < start; i++) if (full[i] !== promptIds[i]) { start -= 1; break; }
+      return { prompt: full.slice(0, start), answer: full.slice(start) };
+    },
+  };
 }
 
 export function tokenizePairs(rows: Iterable<NormalizedPair>, tok: Tokenizer, opts: TokenizeOptions): TokenizeResult {

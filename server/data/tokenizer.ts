@@ -22,6 +22,12 @@ export interface Tokenizer {
   hasChatTemplate: boolean;
   applyChatTemplate(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
   tokenToId(token: string): number | undefined;
+  /**
+   * Added tokens (no lstrip/rstrip/normalization/single_word) that the tokenizer splits out before anything else,
+   * so the text before and after one of them encodes independently: encode(a + t + b) = encode(a + t) ++ encode(b).
+   * Longest first.
+   */
+  splitTokens: string[];
   /** where it was loaded from */
   dir: string;
 }
@@ -84,6 +90,11 @@ export function loadTokenizer(modelDir: string, opts: LoadTokenizerOptions = {})
   let vocabSize = 0;
   for (const id of hf.get_vocab(true).values()) if (id + 1 > vocabSize) vocabSize = id + 1;
 
+  const splitTokens = (Array.isArray(tokJson.added_tokens) ? tokJson.added_tokens : [])
+    .filter((t: Record<string, unknown>) => typeof t.content === 'string' && t.content !== '' && !t.lstrip && !t.rstrip && !t.normalized && !t.single_word)
+    .map((t: Record<string, unknown>) => t.content as string)
+    .sort((a: string, b: string) => b.length - a.length);
+
   const templateSource = opts.chatTemplate ?? pickChatTemplate(tokConfig.chat_template);
   const origin = opts.chatTemplate ? 'chat_template (config)' : join(modelDir, 'tokenizer_config.json') + ' chat_template';
   const context: Record<string, unknown> = { bos_token: bosToken ?? '', eos_token: eosToken };
@@ -102,6 +113,7 @@ export function loadTokenizer(modelDir: string, opts: LoadTokenizerOptions = {})
     padId,
     vocabSize,
     hasChatTemplate: !!template,
+    splitTokens,
     encode: (text, o = {}) => hf.encode(text, { add_special_tokens: o.addSpecialTokens ?? false }).ids,
     decode: (ids, o = {}) => hf.decode(Array.from(ids), { skip_special_tokens: o.skipSpecialTokens ?? false }),
     tokenToId: (t) => hf.token_to_id(t),

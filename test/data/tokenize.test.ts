@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadTokenizer, normalizeRow, tokenizePairs, collatePairs, DataError, IGNORE_INDEX } from '../../server/data';
+import { loadTokenizer, normalizeRow, tokenizePairs, collatePairs, promptEncoder, DataError, IGNORE_INDEX } from '../../server/data';
 import type { NormalizedPair, TokenizeOptions } from '../../server/data';
 import { LLAMA3_DIR, LLAMA3_INSTRUCT_TEMPLATE, QWEN3_DIR, uf } from './helpers';
 
@@ -125,4 +125,35 @@ test('the tokenizer folder\'s own chat template is used by default; a missing fo
   assert.ok(own.hasChatTemplate);
   assert.ok(own.applyChatTemplate([{ role: 'user', content: 'x' }]).startsWith('<|begin_of_text|><|start_header_id|>user'));
   assert.throws(() => loadTokenizer('/nonexistent/model'), (e: Error) => e instanceof DataError && e.message.includes('/nonexistent/model'));
+});
+
+test('as the reference (build_tokenized_answer): a token merging across the prompt/response boundary goes to the response', () => {
+  // "Answer: " + "Paris." tokenizes as ..."Answer", ":", " Paris", "." when joined, but ..."Answer", ":", " " alone
+  const prompt = 'Question: capital of France?\nAnswer: ';
+  assert.deepEqual(llama.encode(prompt).slice(-1).map((i) => llama.decode([i])), [' ']);
+  const r = tokenizePairs([pairOf({ prompt, chosen: 'Paris.', rejected: ' London.' }, 'strings')], llama, opts);
+  const p = r.pairs[0];
+  const seq = (a: ArrayLike<number>, b: ArrayLike<number>) => [...Array.from(a), ...Array.from(b)];
+  assert.deepEqual(seq(p.promptIds, p.chosenIds), [BOS, ...llama.encode(prompt + 'Paris.'), EOS]);
+  assert.equal(llama.decode(Array.from(p.chosenIds.slice(0, 1))), ' Paris');
+  const rejPrompt = p.rejectedPromptIds ?? p.promptIds;
+  assert.deepEqual(seq(rejPrompt, p.rejectedIds), [BOS, ...llama.encode(prompt + ' London.'), EOS]);
+  assert.ok(p.rejectedPromptIds, 'the rejected side keeps the prompt\'s trailing " " token, the chosen side does not');
+  assert.equal(rejPrompt.length, p.promptIds.length + 1);
+  // the batch uses each side's own prompt
+  const b = collatePairs(r.pairs, [0], llama.padId);
+  assert.deepEqual(Array.from(b.inputIds.subarray(b.seqLen, b.seqLen + rejPrompt.length + p.rejectedIds.length)), seq(rejPrompt, p.rejectedIds));
+});
+
+test('encoding the prompt head once and only its tail with each response equals encoding the whole text', () => {
+  const qwen = loadTokenizer(QWEN3_DIR);
+  for (const t of [llama, qwen]) {
+    for (const [q, a] of [['Hi there', 'Hello!'], ['  spaced  out  ', '  answer  '], ['émoji 🙂 test', '🙂 ok'], ['x', '\n\nNew paragraph']]) {
+      const prompt = t.applyChatTemplate([{ role: 'system', content: 'Be kind.' }, { role: 'user', content: q }], { addGenerationPrompt: true });
+      const enc = promptEncoder(t, prompt);
+      assert.deepEqual(enc.promptIds, t.encode(prompt));
+      const split = enc.answer(a)!;
+      assert.deepEqual([...split.prompt, ...split.answer], t.encode(prompt + a));
+    }
+  }
 });
