@@ -6,10 +6,11 @@ import * as path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { RunSummary, MetricsResult, MetricsAppendedParams } from '../server/protocol/lsp';
 import { RUN_FILES, type SampleLine } from '../server/protocol/runs';
+import type { RunsSource } from '../server/protocol/webview';
 import type { SimpoClient } from './client';
 import type { RunsModel } from './runs-model';
 
-export class ClientRunsSource {
+export class ClientRunsSource implements RunsSource {
   constructor(private readonly client: SimpoClient, private readonly model: RunsModel) {}
 
   /** every run, newest first */
