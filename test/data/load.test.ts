@@ -2,24 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parquetWriteBuffer } from 'hyparquet-writer';
 import { loadTokenizer, loadPreferenceData, DataError, makeBatches, formatDataReport } from '../../server/data';
 import type { PreferenceDataOptions } from '../../server/data';
-import { LLAMA3_DIR, LLAMA3_INSTRUCT_TEMPLATE, tempDir, writeJsonl, uf } from './helpers';
+import { LLAMA3_DIR, LLAMA3_INSTRUCT_TEMPLATE, tempDir, writeJsonl, uf, writeUltraFeedbackParquet } from './helpers';
 
 const tok = loadTokenizer(LLAMA3_DIR, { chatTemplate: LLAMA3_INSTRUCT_TEMPLATE });
 const base = { max_length: 256, max_prompt_length: 64, truncation_mode: 'keep_end', algorithm: 'simpo', seed: 42, bad_rows: 'skip' } as const;
 
-function writeUfParquet(file: string, rows: ReturnType<typeof uf>[]): void {
-  writeFileSync(file, Buffer.from(parquetWriteBuffer({
-    columnData: [
-      { name: 'prompt', data: rows.map((r) => r.prompt), type: 'STRING' },
-      { name: 'chosen', data: rows.map((r) => r.chosen) },
-      { name: 'rejected', data: rows.map((r) => r.rejected) },
-    ],
-    rowGroupSize: 4,
-  })));
-}
+const writeUfParquet = (file: string, rows: ReturnType<typeof uf>[]) => writeUltraFeedbackParquet(file, rows, 4);
 
 test('jsonl with bad rows and an eval share: report counts, deterministic disjoint split, batches build', async () => {
   const { dir, cleanup } = tempDir();

@@ -3,10 +3,9 @@ import assert from 'node:assert/strict';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { parquetWriteBuffer } from 'hyparquet-writer';
 import { openRows, indexJsonl, JsonlRowReader, DataError, readPairs, BadRows, parquetInfo } from '../../server/data';
 import type { RawRow } from '../../server/data';
-import { tempDir, writeJsonl, uf } from './helpers';
+import { tempDir, writeJsonl, uf, writeUltraFeedbackParquet } from './helpers';
 
 async function all(it: AsyncIterable<RawRow>): Promise<RawRow[]> {
   const out: RawRow[] = [];
@@ -112,20 +111,12 @@ test('unknown extension, missing file and folders are errors naming the path', (
   } finally { cleanup(); }
 });
 
-test('parquet written with hyparquet-writer, several row groups, read back in the UltraFeedback layout', async () => {
+test('parquet written with hyparquet-writer (nested list<struct> columns as on the Hub), several row groups, read back in the UltraFeedback layout', async () => {
   const { dir, cleanup } = tempDir();
   try {
     const f = join(dir, 'train_prefs-00000-of-00001.parquet');
     const rows = Array.from({ length: 7 }, (_, i) => uf(`What is ${i}+${i}?`, `It is ${2 * i}.`, `No idea ${i}.`));
-    writeFileSync(f, Buffer.from(parquetWriteBuffer({
-      columnData: [
-        { name: 'prompt', data: rows.map((r) => r.prompt), type: 'STRING' },
-        { name: 'chosen', data: rows.map((r) => r.chosen) },
-        { name: 'rejected', data: rows.map((r) => r.rejected) },
-        { name: 'score_chosen', data: rows.map((_, i) => 8 + i / 10), type: 'DOUBLE' },
-      ],
-      rowGroupSize: 3,
-    })));
+    writeUltraFeedbackParquet(f, rows, 3);
     const info = await parquetInfo(f);
     assert.deepEqual(info.rowGroups, [3, 3, 1]);
     const raw = await all(openRows(f));
