@@ -29,8 +29,14 @@ export function parseJsonLine(bytes: Buffer, file: string, line: number, index: 
   }
 }
 
-/** Calls onLine(buf, start, end, byteOffset, lineNumber) for every non-blank line, streaming the file in chunks. */
-async function scanLines(file: string, onLine: (buf: Buffer, start: number, end: number, byteOffset: number, line: number) => boolean | void): Promise<void> {
+/** The non-blank lines found in one chunk: line i is buf[starts[i], ends[i]), at file offset base + starts[i]. */
+interface LineSpans { buf: Buffer; base: number; starts: number[]; ends: number[]; lines: number[] }
+
+/**
+ * Streams a file in 1 MiB chunks and yields, per chunk, where its complete non-blank lines are (a line straddling two
+ * chunks is carried into the next). No per-line allocation, so a million-line file indexes in little memory.
+ */
+async function* jsonlSpans(file: string): AsyncGenerator<LineSpans> {
   const stream = createReadStream(file, { highWaterMark: CHUNK });
   let carry: Buffer | null = null;
   let carryOffset = 0; // byte offset of carry[0] in the file
@@ -42,17 +48,19 @@ async function scanLines(file: string, onLine: (buf: Buffer, start: number, end:
       let base = pos;
       if (carry) { buf = Buffer.concat([carry, chunk]); base = carryOffset; carry = null; }
       pos += chunk.length;
+      const spans: LineSpans = { buf, base, starts: [], ends: [], lines: [] };
       let start = 0;
       for (;;) {
         const nl = buf.indexOf(NL, start);
         if (nl < 0) break;
         line++;
-        if (!isBlank(buf, start, nl)) { if (onLine(buf, start, nl, base + start, line) === false) return; }
+        if (!isBlank(buf, start, nl)) { spans.starts.push(start); spans.ends.push(nl); spans.lines.push(line); }
         start = nl + 1;
       }
       if (start < buf.length) { carry = Buffer.from(buf.subarray(start)); carryOffset = base + start; }
+      if (spans.starts.length) yield spans;
     }
-    if (carry && !isBlank(carry, 0, carry.length)) { line++; onLine(carry, 0, carry.length, carryOffset, line); }
+    if (carry && !isBlank(carry, 0, carry.length)) yield { buf: carry, base: carryOffset, starts: [0], ends: [carry.length], lines: [line + 1] };
   } finally {
     stream.destroy();
   }
@@ -60,39 +68,13 @@ async function scanLines(file: string, onLine: (buf: Buffer, start: number, end:
 
 /** Streams the rows of a JSONL file. `limit` stops after that many non-blank lines. */
 export async function* openJsonlRows(file: string, opts: { limit?: number } = {}): AsyncGenerator<RawRow> {
-  // Collect per chunk, yield outside the scan callback (generators cannot yield from a callback).
   const limit = opts.limit ?? Infinity;
   let index = 0;
-  const stream = createReadStream(file, { highWaterMark: CHUNK });
-  let carry: Buffer | null = null;
-  let carryOffset = 0;
-  let pos = 0;
-  let line = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let buf: Buffer = chunk;
-      let base = pos;
-      if (carry) { buf = Buffer.concat([carry, chunk]); base = carryOffset; carry = null; }
-      pos += chunk.length;
-      let start = 0;
-      for (;;) {
-        const nl = buf.indexOf(NL, start);
-        if (nl < 0) break;
-        line++;
-        if (!isBlank(buf, start, nl)) {
-          if (index >= limit) return;
-          yield parseJsonLine(buf.subarray(start, nl), file, line, index++, base + start);
-        }
-        start = nl + 1;
-      }
-      if (start < buf.length) { carry = Buffer.from(buf.subarray(start)); carryOffset = base + start; }
+  for await (const s of jsonlSpans(file)) {
+    for (let i = 0; i < s.starts.length; i++) {
+      if (index >= limit) return;
+      yield parseJsonLine(s.buf.subarray(s.starts[i], s.ends[i]), file, s.lines[i], index++, s.base + s.starts[i]);
     }
-    if (carry && !isBlank(carry, 0, carry.length) && index < limit) {
-      line++;
-      yield parseJsonLine(carry, file, line, index++, carryOffset);
-    }
-  } finally {
-    stream.destroy();
   }
 }
 
@@ -113,18 +95,18 @@ export async function indexJsonl(file: string): Promise<JsonlIndex> {
   let lengths = new Uint32Array(cap);
   let lines = new Uint32Array(cap);
   let count = 0;
-  await scanLines(file, (_buf, start, end, byteOffset, line) => {
+  for await (const s of jsonlSpans(file)) for (let i = 0; i < s.starts.length; i++) {
     if (count === cap) {
       cap *= 2;
       const o = new Float64Array(cap); o.set(offsets); offsets = o;
       const l = new Uint32Array(cap); l.set(lengths); lengths = l;
       const n = new Uint32Array(cap); n.set(lines); lines = n;
     }
-    offsets[count] = byteOffset;
-    lengths[count] = end - start;
-    lines[count] = line;
+    offsets[count] = s.base + s.starts[i];
+    lengths[count] = s.ends[i] - s.starts[i];
+    lines[count] = s.lines[i];
     count++;
-  });
+  }
   return { file, count, offsets: offsets.slice(0, count), lengths: lengths.slice(0, count), lines: lines.slice(0, count) };
 }
 
