@@ -39,6 +39,17 @@ const panelPlugin: Plugin<'line'> = {
   },
 };
 
+/** Short tick labels: 1e-6 rather than 1.0000000E-6, 12k rather than 12,000 for steps. */
+function tickLabel(v: number | string): string {
+  const n = Number(v);
+  if (!Number.isFinite(n)) return String(v);
+  if (n === 0) return '0';
+  const a = Math.abs(n);
+  if (a < 1e-3) return n.toExponential(1).replace('.0e', 'e');
+  if (a >= 1e4) return `${Number((n / 1000).toFixed(1))}k`;
+  return String(Number(n.toPrecision(4)));
+}
+
 export class ChartView {
   readonly element: HTMLElement;
   readonly canvas: HTMLCanvasElement;
@@ -173,9 +184,9 @@ export class ChartView {
         spanGaps: true,
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: {
-          x: { type: 'linear', title: { display: true, text: 'step' } },
-          y: { type: 'linear', title: { display: true, text: this.def.yTitle } },
-          ...(hasY1 ? { y1: { type: 'linear', position: 'right', title: { display: true, text: this.def.y1Title ?? '' }, grid: { drawOnChartArea: false } } } : {}),
+          x: { type: 'linear', bounds: 'data', title: { display: true, text: 'step' }, ticks: { callback: tickLabel } },
+          y: { type: 'linear', title: { display: true, text: this.def.yTitle }, ticks: { callback: tickLabel } },
+          ...(hasY1 ? { y1: { type: 'linear', position: 'right', title: { display: true, text: this.def.y1Title ?? '' }, grid: { drawOnChartArea: false }, ticks: { callback: tickLabel } } } : {}),
         },
         plugins: {
           decimation: { enabled: true, algorithm: 'lttb' },

@@ -53,5 +53,5 @@ export function summaryTable(runs: readonly ChartRun[], algorithms: ReadonlyMap<
       el('td', { class: 'num' }, fmt(s.finalAccuracy, 3)),
       el('td', { class: 'num' }, fmt(s.finalEvalAccuracy, 3))));
   });
-  return el('table', { class: 'summary', 'data-table': 'summary' }, el('caption', {}, 'Summary'), el('thead', {}, head), body);
+  return el('table', { class: 'summary', 'data-table': 'summary', 'aria-label': 'Run comparison summary' }, el('thead', {}, head), body);
 }
