@@ -18,6 +18,11 @@ export interface Tokenizer {
   bosToken?: string;
   eosToken: string;
   vocabSize: number;
+  /**
+   * Ids that end a generated answer: EOS, config.json / generation_config.json eos_token_id(s), and the end-of-turn
+   * tokens of common chat formats present in the vocabulary (<|eot_id|>, <|im_end|>, <end_of_turn>, ...).
+   */
+  stopIds: number[];
   /** true when a chat template is available (from the config or tokenizer_config.json) */
   hasChatTemplate: boolean;
   applyChatTemplate(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
@@ -64,6 +69,8 @@ function firstId(v: unknown): number | undefined {
   return undefined;
 }
 
+const END_OF_TURN = ['<|eot_id|>', '<|im_end|>', '<|end_of_text|>', '<|endoftext|>', '<end_of_turn>', '<|end|>', '</s>'];
+
 export function loadTokenizer(modelDir: string, opts: LoadTokenizerOptions = {}): Tokenizer {
   if (pathKind(modelDir) !== 'dir') throw new DataError(`model folder not found: ${modelDir}`);
   const tjFile = join(modelDir, 'tokenizer.json');
@@ -95,6 +102,14 @@ export function loadTokenizer(modelDir: string, opts: LoadTokenizerOptions = {})
     .map((t: Record<string, unknown>) => t.content as string)
     .sort((a: string, b: string) => b.length - a.length);
 
+  const genConfig = readJson(join(modelDir, 'generation_config.json'), false) ?? {};
+  const stop = new Set<number>([eosId]);
+  for (const v of [modelConfig.eos_token_id, genConfig.eos_token_id]) {
+    for (const id of Array.isArray(v) ? v : [v]) if (typeof id === 'number') stop.add(id);
+  }
+  for (const t of END_OF_TURN) { const id = hf.token_to_id(t); if (id !== undefined) stop.add(id); }
+  const stopIds = [...stop];
+
   const templateSource = opts.chatTemplate ?? pickChatTemplate(tokConfig.chat_template);
   const origin = opts.chatTemplate ? 'chat_template (config)' : join(modelDir, 'tokenizer_config.json') + ' chat_template';
   const context: Record<string, unknown> = { bos_token: bosToken ?? '', eos_token: eosToken };
@@ -114,6 +129,7 @@ export function loadTokenizer(modelDir: string, opts: LoadTokenizerOptions = {})
     vocabSize,
     hasChatTemplate: !!template,
     splitTokens,
+    stopIds,
     encode: (text, o = {}) => hf.encode(text, { add_special_tokens: o.addSpecialTokens ?? false }).ids,
     decode: (ids, o = {}) => hf.decode(Array.from(ids), { skip_special_tokens: o.skipSpecialTokens ?? false }),
     tokenToId: (t) => hf.token_to_id(t),

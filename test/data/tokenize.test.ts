@@ -26,6 +26,7 @@ test('the real Llama 3 tokenizer: special ids from tokenizer_config.json', () =>
   assert.equal(llama.eosId, EOS);
   assert.equal(llama.padId, EOS); // no pad token: pad with EOS
   assert.equal(llama.vocabSize, 128256);
+  assert.deepEqual([...llama.stopIds].sort(), [EOS, EOT].sort()); // generation stops at EOS or end of turn
   assert.deepEqual(llama.encode('Hello world'), [9906, 1917]);
   assert.equal(llama.decode([BOS, 9906, 1917], { skipSpecialTokens: true }), 'Hello world');
 });
