@@ -6,7 +6,8 @@ import { SimpoClient } from './client';
 import { RunsModel } from './runs-model';
 import { registerRunsTree, type RunsTreeProvider } from './runs-tree';
 import { RunStatusBar } from './status-bar';
-import { registerCommands, type ChartsApi } from './commands';
+import { registerCommands } from './commands';
+import type { ChartsModule } from './charts';
 import { registerTrust } from './trust';
 import { ClientRunsSource } from './runs-source';
 import { connectCharts } from './charts-bridge';
@@ -18,7 +19,7 @@ export interface SimpoExtensionApi {
   tree: RunsTreeProvider;
   treeView: vscode.TreeView<unknown>;
   source: ClientRunsSource;
-  charts: ChartsApi;
+  charts: ChartsModule;
   statusBar: RunStatusBar;
   /** activate()'s own duration in ms (the server starts after it, in the background) */
   activationMs: number;
@@ -43,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): SimpoExtensionApi {
   const statusBar = new RunStatusBar(model);
   context.subscriptions.push(statusBar);
   const source = new ClientRunsSource(client, model);
-  const charts = connectCharts(context, source);
+  const charts = connectCharts(context, source, log);
   const api: SimpoExtensionApi = {
     client, model, tree: provider, treeView: view as vscode.TreeView<unknown>, source, charts, statusBar, activationMs: 0,
     ready: Promise.resolve(),
