@@ -20,3 +20,4 @@ export { splitIndices, splitRows } from './split';
 export type { IndexSplit } from './split';
 export { readPairs, peekDataset, loadPreferenceData, formatDataReport } from './load';
 export type { PeekResult, PreferenceDataOptions, PreferenceData, DataReport, ReadResult } from './load';
+export { IndexedJsonl } from './indexed';
