@@ -84,6 +84,19 @@ async function main() {
     const running = page.locator('.monaco-list-row .codicon-loading');
     if (await running.first().isVisible().catch(() => false)) await shot(page, 'run-running');
     else await running.first().waitFor({ timeout: 5000 }).then(() => shot(page, 'run-running')).catch(() => console.log('  (the run was not caught spinning)'));
+    // a window reload while the run trains: the trainer is detached and keeps going; the new window's server
+    // re-reads the run directories, so the run browser shows it again; the chart panel comes back (serializer)
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForTimeout(1000);
+    await page.locator('.activitybar [aria-label^="SimPO"]').first().waitFor({ timeout: 60_000 });
+    await runCommand(page, 'SimPO: Focus on Runs View');
+    await tree.first().waitFor({ timeout: 30_000 });
+    check(await tree.count() === 1, 'after a window reload the run browser shows the run again');
+    await page.locator('.tabs-container .tab', { hasText: /^Charts/ }).first().waitFor({ timeout: 30_000 });
+    const restored = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame').locator('canvas[data-points]').first();
+    await restored.waitFor({ timeout: 30_000 });
+    check(Number(await restored.getAttribute('data-points')) > 0, 'the chart panel came back after the reload, with data');
+    await shot(page, 'after-reload');
     const doneIcon = page.locator('.monaco-list-row .codicon-pass, .monaco-list-row .codicon-error, .monaco-list-row .codicon-debug-stop').first();
     await doneIcon.waitFor({ timeout: RUN_TIMEOUT_MS });
     const rowText = await tree.first().innerText();
