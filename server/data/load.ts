@@ -154,7 +154,7 @@ export async function loadPreferenceData(o: PreferenceDataOptions, tok: Tokenize
   let evalSource: DataReport['evalSource'] = 'none';
 
   for (const src of sources) {
-    const resolved = resolveDataset(src.name, o.baseDir, undefined === trainSplit ? undefined : trainSplitFor(src.name, o.baseDir, trainSplit, resolveOpts), resolveOpts);
+    const resolved = resolveDataset(src.name, o.baseDir, trainSplit, resolveOpts); // a single file ignores the split
     files.push(...resolved.files);
     const r = await readPairs(resolved.files, bad, { layout, sft });
     layout ??= r.layout;
@@ -207,17 +207,6 @@ export async function loadPreferenceData(o: PreferenceDataOptions, tok: Tokenize
       truncated: tTrain.truncated + tEval.truncated,
     },
   };
-}
-
-/** The split to ask for when reading the training data: only when the dataset is a folder or a hub id. */
-function trainSplitFor(name: string, baseDir: string, split: string, opts: { env?: NodeJS.ProcessEnv }): string | undefined {
-  try {
-    const r = resolveDataset(name, baseDir, undefined, opts);
-    if (!r.root) return undefined; // a single file: splits do not apply
-    return split;
-  } catch {
-    return split; // a folder with several files, or a hub id: the split picks among them
-  }
 }
 
 /** The report as log lines for train.log and the CLI. */

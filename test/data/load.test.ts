@@ -113,3 +113,19 @@ test('SFT keeps rows whose chosen equals rejected and tokenizes chosen only', as
     assert.equal(d.train[0].rejectedIds.length, 0);
   } finally { cleanup(); }
 });
+
+test('a local dataset folder with train/test files and dataset_splits; dataset_mixer takes a fraction of each source', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    mkdirSync(join(dir, 'prefs'));
+    writeJsonl(join(dir, 'prefs', 'train.jsonl'), Array.from({ length: 10 }, (_, i) => ({ prompt: `q${i}`, chosen: 'yes', rejected: 'no' })));
+    writeJsonl(join(dir, 'prefs', 'test.jsonl'), Array.from({ length: 3 }, (_, i) => ({ prompt: `t${i}`, chosen: 'yes', rejected: 'no' })));
+    writeJsonl(join(dir, 'more.jsonl'), Array.from({ length: 8 }, (_, i) => ({ prompt: `m${i}`, chosen: 'yes', rejected: 'no' })));
+    const d = await loadPreferenceData({ ...base, baseDir: dir, dataset: 'prefs', dataset_splits: ['train', 'test'] }, tok);
+    assert.equal(d.report.evalSource, 'split');
+    assert.deepEqual([d.train.length, d.eval.length], [10, 3]);
+    const m = await loadPreferenceData({ ...base, baseDir: dir, dataset: null, dataset_mixer: { prefs: 1, 'more.jsonl': 0.5 }, dataset_splits: ['train', 'test'] }, tok);
+    assert.equal(m.train.length, 10 + 4);
+    assert.equal(m.eval.length, 3);
+  } finally { cleanup(); }
+});
