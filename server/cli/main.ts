@@ -4,11 +4,13 @@
 // Exit codes: 0 done, 1 bad input, 2 training failed, 130/143 stopped by SIGINT/SIGTERM.
 import { CliError, EXIT } from './errors';
 import { deleteCommand, runsCommand, stopCommand } from './runs-cmd';
+import { runValidate } from '../config/validate-cmd';
 import { version } from '../../package.json';
 
 const USAGE = `simpo ${version}: preference alignment (SimPO, DPO, SFT) on language models
 
 usage:
+  simpo validate CONFIG... [--json] [--quiet] check configs as the editor does (exit 1 on any error)
   simpo runs [--runs-dir DIR] [--json]        list runs: id, name, status, step, loss, accuracy, age
   simpo stop RUN [--runs-dir DIR] [--timeout S]
                                               stop a run (SIGTERM; it checkpoints and is marked stopped)
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
   runs: runsCommand,
   stop: stopCommand,
   delete: deleteCommand,
+  validate: (argv, out) => runValidate(argv, out),
 };
 
 export async function main(argv: string[], out: Out = (s) => process.stdout.write(s + '\n'), err: Out = (s) => process.stderr.write(s + '\n')): Promise<number> {

@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunInfo } from '../protocol/runs';
 import { describeConfig } from '../runs/config-info';
+import { loadConfigFile } from '../config/load';
+import { formatFinding } from '../config/findings';
 import { resolveRunsDir } from '../runs/paths';
 import { tryReadRunInfo, updateRunInfo } from '../runs/run-dir';
 import { isActive } from '../runs/control';
@@ -66,6 +68,13 @@ export async function trainCommand(argv: string[], runTraining: RunTraining, isI
     })();
     const dataset = str(values.dataset) && path.resolve(io.cwd, str(values.dataset)!);
     if (dataset && !fs.existsSync(dataset)) throw new CliError(`dataset not found: ${dataset}`);
+    // the same checks as the editor shows: a config with errors never starts
+    const checked = await loadConfigFile(configPath, { checkPaths: !dataset, absolutePaths: false });
+    const errors = checked.findings.filter((f) => f.severity === 'error' && !(dataset && f.code === 'required' && /training data/.test(f.message)));
+    if (errors.length) {
+      const shown = errors.slice(0, 10).map(formatFinding).join('\n');
+      throw new CliError(errors.length === 1 ? shown : `${errors.length} errors in the config:\n${shown}`);
+    }
     const resume = str(values.resume) && path.resolve(io.cwd, str(values.resume)!);
     if (resume && !fs.existsSync(resume)) throw new CliError(`checkpoint not found: ${resume}`);
     let runsDir: string | undefined;
