@@ -45,13 +45,27 @@ export interface TokenizeResult {
   truncated: number;
 }
 
-/** The text of a response turn as the chat template renders it after `prompt` (with the generation prompt). */
+/**
+ * The text of a response turn as the chat template renders it after `prompt` (with the generation prompt). A template
+ * that appends the generation prompt whatever add_generation_prompt says (some shipped Llama 3 templates do) would
+ * put a new assistant header after the response: then the response is cut after its first end-of-turn token.
+ */
 export function renderResponse(tok: Tokenizer, prompt: ChatMessage[], turn: ChatMessage, withGen = tok.applyChatTemplate(prompt, { addGenerationPrompt: true })): string {
   const full = tok.applyChatTemplate([...prompt, turn], { addGenerationPrompt: false });
-  if (full.startsWith(withGen)) return full.slice(withGen.length);
   const noGen = tok.applyChatTemplate(prompt, { addGenerationPrompt: false });
-  if (full.startsWith(noGen)) return full.slice(noGen.length);
-  throw new Error('the chat template renders the conversation differently from its prompt, so the response cannot be separated');
+  let response: string;
+  if (full.startsWith(withGen)) response = full.slice(withGen.length);
+  else if (full.startsWith(noGen)) response = full.slice(noGen.length);
+  else throw new Error('the chat template renders the conversation differently from its prompt, so the response cannot be separated');
+  if (withGen === noGen) {
+    let end = -1;
+    for (const t of tok.stopTokens) {
+      const at = response.indexOf(t);
+      if (at >= 0 && (end < 0 || at + t.length < end)) end = at + t.length;
+    }
+    if (end > 0) response = response.slice(0, end);
+  }
+  return response;
 }
 
 function bad(loc: RowLocation, reason: string): BadRow {

@@ -23,6 +23,8 @@ export interface Tokenizer {
    * tokens of common chat formats present in the vocabulary (<|eot_id|>, <|im_end|>, <end_of_turn>, ...).
    */
   stopIds: number[];
+  /** the text of each stop id */
+  stopTokens: string[];
   /** true when a chat template is available (from the config or tokenizer_config.json) */
   hasChatTemplate: boolean;
   applyChatTemplate(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
@@ -130,6 +132,7 @@ export function loadTokenizer(modelDir: string, opts: LoadTokenizerOptions = {})
     hasChatTemplate: !!template,
     splitTokens,
     stopIds,
+    stopTokens: stopIds.map((id) => hf.id_to_token(id)).filter((t): t is string => typeof t === 'string' && t !== ''),
     encode: (text, o = {}) => hf.encode(text, { add_special_tokens: o.addSpecialTokens ?? false }).ids,
     decode: (ids, o = {}) => hf.decode(Array.from(ids), { skip_special_tokens: o.skipSpecialTokens ?? false }),
     tokenToId: (t) => hf.token_to_id(t),

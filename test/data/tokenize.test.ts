@@ -125,6 +125,10 @@ test('the tokenizer folder\'s own chat template is used by default; a missing fo
   const own = loadTokenizer(LLAMA3_DIR);
   assert.ok(own.hasChatTemplate);
   assert.ok(own.applyChatTemplate([{ role: 'user', content: 'x' }]).startsWith('<|begin_of_text|><|start_header_id|>user'));
+  // this template appends the assistant header even without add_generation_prompt: the response still ends at its turn
+  const p = tokenize([pairOf(uf('Hi', 'Hello.', 'Bye.'), 'ultrafeedback')], opts, own).pairs[0];
+  assert.equal(own.decode(p.promptIds), '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n');
+  assert.equal(own.decode(p.chosenIds), 'Hello.<|eot_id|><|end_of_text|>');
   assert.throws(() => loadTokenizer('/nonexistent/model'), (e: Error) => e instanceof DataError && e.message.includes('/nonexistent/model'));
 });
 
