@@ -34,6 +34,7 @@ const panelPlugin: Plugin<'line'> = {
     let n = 0;
     chart.data.datasets.forEach((_d, i) => { if (chart.isDatasetVisible(i)) n += chart.getDatasetMeta(i).data.length; });
     chart.canvas.dataset.points = String(n);
+    chart.canvas.dataset.draws = String(Number(chart.canvas.dataset.draws ?? 0) + 1);
     chart.canvas.dataset.colors = chart.data.datasets.map((d) => String(d.borderColor)).join(';');
     chart.canvas.dataset.yScale = chart.scales.y?.type ?? '';
   },
@@ -60,6 +61,9 @@ export class ChartView {
   private readonly logBox: HTMLInputElement;
   /** versions of the runs last drawn, to skip work when nothing changed */
   private drawnKey = '';
+  /** palette and scale type the chart options were last set for (changing options is not free in Chart.js) */
+  private themedWith: Palette | undefined;
+  private themedLog: boolean | undefined;
 
   constructor(
     readonly def: ChartDef,
@@ -116,7 +120,11 @@ export class ChartView {
     this.empty.hidden = hasData;
     if (!this.chart) this.chart = this.create(palette);
     this.chart.data.datasets = datasets;
-    this.applyTheme(this.chart, palette);
+    if (this.themedWith !== palette || this.themedLog !== this.options.log) {
+      this.applyTheme(this.chart, palette);
+      this.themedWith = palette;
+      this.themedLog = this.options.log;
+    }
     this.chart.update('none');
   }
 
