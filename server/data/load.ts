@@ -7,7 +7,7 @@ import { detectLayout, normalizeRow } from './layouts';
 import { openRows } from './readers';
 import { splitRows } from './split';
 import { tokenizePairs } from './tokenize-pairs';
-import type { TokenizedPair, TruncationMode } from './tokenize-pairs';
+import type { TokenizedPair, TokenizeOptions, TokenizeResult, TruncationMode } from './tokenize-pairs';
 import type { Tokenizer } from './tokenizer';
 import type { BadRow, BadRowsMode, Layout, NormalizedPair, RawRow } from './types';
 import type { Algorithm } from '../config/types';
@@ -91,6 +91,8 @@ export interface PreferenceDataOptions {
   truncation_mode?: TruncationMode;
   algorithm?: Algorithm;
   seed?: number;
+  /** called every 1000 pairs while tokenizing (large datasets take minutes) */
+  onProgress?: (phase: 'train' | 'eval', done: number, total: number) => void;
   /** force a layout instead of detecting it */
   layout?: Layout;
   env?: NodeJS.ProcessEnv;
@@ -127,6 +129,22 @@ function pickSplit(splits: string[], want: 'train' | 'eval'): string | undefined
   if (!splits.length) return undefined;
   if (want === 'train') return splits.find((s) => /train/i.test(s)) ?? splits[0];
   return splits.find((s) => /test|eval|valid/i.test(s)) ?? (splits.length > 1 ? splits[1] : undefined);
+}
+
+const SLICE = 1000;
+
+/** tokenizePairs in slices of 1000, yielding to the event loop between them (a stop request is not kept waiting). */
+async function tokenizeInSlices(rows: NormalizedPair[], tok: Tokenizer, opts: TokenizeOptions, phase: 'train' | 'eval', onProgress?: PreferenceDataOptions['onProgress']): Promise<TokenizeResult> {
+  const out: TokenizeResult = { pairs: [], bad: [], truncated: 0 };
+  for (let s = 0; s < rows.length; s += SLICE) {
+    const r = tokenizePairs(rows.slice(s, s + SLICE), tok, opts);
+    for (const p of r.pairs) out.pairs.push(p);
+    for (const b of r.bad) out.bad.push(b);
+    out.truncated += r.truncated;
+    onProgress?.(phase, Math.min(s + SLICE, rows.length), rows.length);
+    if (s + SLICE < rows.length) await new Promise<void>((res) => setImmediate(res));
+  }
+  return out;
 }
 
 /** Resolve, read, normalise, tokenize and split the training data (and eval data) of a config. */
@@ -185,9 +203,9 @@ export async function loadPreferenceData(o: PreferenceDataOptions, tok: Tokenize
     evalSource = 'ratio';
   }
 
-  const tTrain = tokenizePairs(trainRows, tok, tokOpts);
+  const tTrain = await tokenizeInSlices(trainRows, tok, tokOpts, 'train', o.onProgress);
   tTrain.bad.forEach((b) => bad.push(b));
-  const tEval = tokenizePairs(evalRows, tok, tokOpts);
+  const tEval = await tokenizeInSlices(evalRows, tok, tokOpts, 'eval', o.onProgress);
   tEval.bad.forEach((b) => bad.push(b));
 
   if (tTrain.pairs.length === 0) {

@@ -27,6 +27,9 @@ test('jsonl with bad rows and an eval share: report counts, deterministic disjoi
     assert.equal(a.report.evalSource, 'ratio');
     assert.equal(a.report.evalRows, 10);
     assert.equal(a.report.usedRows, 30);
+    const progress: string[] = [];
+    await loadPreferenceData({ ...o, onProgress: (phase, done, total) => progress.push(`${phase} ${done}/${total}`) }, tok);
+    assert.deepEqual(progress, ['train 30/30', 'eval 10/10']);
     const log = formatDataReport(a.report);
     assert.match(log[1], /42 rows read, 30 training pairs, 10 eval pairs/);
     assert.ok(log.some((l) => l.includes(`${join(dir, 'prefs.jsonl')}:4: not JSON`)));
