@@ -120,6 +120,7 @@ export class ChartView {
     this.empty.hidden = hasData;
     if (!this.chart) this.chart = this.create(palette);
     this.chart.data.datasets = datasets;
+    this.fitX(this.chart, datasets);
     if (this.themedWith !== palette || this.themedLog !== this.options.log) {
       this.applyTheme(this.chart, palette);
       this.themedWith = palette;
@@ -192,7 +193,7 @@ export class ChartView {
         spanGaps: true,
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: {
-          x: { type: 'linear', bounds: 'data', title: { display: true, text: 'step' }, ticks: { callback: tickLabel } },
+          x: { type: 'linear', title: { display: true, text: 'step' }, ticks: { callback: tickLabel } },
           y: { type: 'linear', title: { display: true, text: this.def.yTitle }, ticks: { callback: tickLabel } },
           ...(hasY1 ? { y1: { type: 'linear', position: 'right', title: { display: true, text: this.def.y1Title ?? '' }, grid: { drawOnChartArea: false }, ticks: { callback: tickLabel } } } : {}),
         },
@@ -207,6 +208,22 @@ export class ChartView {
         } as never,
       },
     });
+  }
+
+  /** x axis from 0 (or the first step) to the last step: nice ticks, no empty tail after the last point. */
+  private fitX(chart: Chart<'line', Point[]>, datasets: LineDataset[]): void {
+    let lo = Infinity; let hi = -Infinity;
+    for (const d of datasets) {
+      if (!d.data.length) continue;
+      lo = Math.min(lo, d.data[0].x);
+      hi = Math.max(hi, d.data[d.data.length - 1].x);
+    }
+    const x = chart.options.scales?.x as { min?: number; max?: number } | undefined;
+    if (!x) return;
+    if (!Number.isFinite(lo) || hi <= lo) { x.min = undefined; x.max = undefined; return; }
+    const min = lo >= 0 && lo <= 0.1 * hi ? 0 : lo;
+    if (x.min !== min) x.min = min;
+    if (x.max !== hi) x.max = hi;
   }
 
   private applyTheme(chart: Chart<'line', Point[]>, palette: Palette): void {
