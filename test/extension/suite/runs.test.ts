@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { StartRunResult } from '../../../server/protocol/lsp';
 import { findConfig } from '../../../extension/example';
@@ -70,6 +70,16 @@ describe('a real run of the tiny example', function () {
     const chartsTab = await waitFor('a chart panel (webview simpo.charts)', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
       .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('simpo.charts')));
     assert.match(chartsTab.label, /.+/);
+    // the panel received the run's data: its chart answers a PNG export, and the CSV holds every metrics line
+    const a = await api();
+    const png = await vscode.commands.executeCommand<string>('simpo.exportChart', { runId: first.run.id, chart: 'loss', path: ws('loss.png') });
+    assert.ok(png && existsSync(png), 'the loss chart exported as a PNG');
+    assert.deepEqual([...readFileSync(png).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    const csv = await vscode.commands.executeCommand<string>('simpo.exportCsv', { runId: first.run.id, path: ws('metrics.csv') });
+    const rows = readFileSync(csv!, 'utf8').trim().split('\n');
+    const m = await a.source.metrics(first.run.id, 0);
+    assert.equal(rows.length, m.lines.length + 1, 'a header and one row per metrics line');
+    assert.match(rows[0], /step/);
     const cfg = await vscode.commands.executeCommand<string>('simpo.openRunConfig', first.run.id);
     assert.ok(cfg && existsSync(cfg));
     const logPath = await vscode.commands.executeCommand<string>('simpo.openRunLog', first.run.id);
