@@ -21,3 +21,4 @@ export type { IndexSplit } from './split';
 export { readPairs, peekDataset, loadPreferenceData, formatDataReport } from './load';
 export type { PeekResult, PreferenceDataOptions, PreferenceData, DataReport, ReadResult } from './load';
 export { IndexedJsonl } from './indexed';
+export { cacheKey, readCache, writeCache } from './cache';

@@ -1,6 +1,7 @@
 // Top level: resolve → read → detect layout → normalise → tokenize → split, with one bad-row policy throughout.
 import { basename } from 'node:path';
 import { BadRows } from './bad-rows';
+import { cacheKey, readCache, writeCache } from './cache';
 import { DataError } from './errors';
 import { resolveDataset } from './hub-cache';
 import { detectLayout, normalizeRow } from './layouts';
@@ -93,6 +94,8 @@ export interface PreferenceDataOptions {
   seed?: number;
   /** called every 1000 pairs while tokenizing (large datasets take minutes) */
   onProgress?: (phase: 'train' | 'eval', done: number, total: number) => void;
+  /** cache the tokenized result here (e.g. ~/.cache/simpo-studio/data); unset: no cache */
+  cacheDir?: string;
   /** force a layout instead of detecting it */
   layout?: Layout;
   env?: NodeJS.ProcessEnv;
@@ -117,6 +120,8 @@ export interface DataReport {
   evalRows: number;
   /** pairs whose prompt or response was truncated */
   truncated: number;
+  /** true when the tokenized data came from the cache */
+  cached: boolean;
 }
 
 export interface PreferenceData {
@@ -147,22 +152,49 @@ async function tokenizeInSlices(rows: NormalizedPair[], tok: Tokenizer, opts: To
   return out;
 }
 
-/** Resolve, read, normalise, tokenize and split the training data (and eval data) of a config. */
+interface SourcePlan { name: string; fraction: number; files: string[]; evalFiles?: string[] }
+
+/** Resolves every file a load will read (training sources, their eval splits, the eval file) before reading any. */
+function planSources(o: PreferenceDataOptions): { sources: SourcePlan[]; evalDatasetFiles?: string[] } {
+  const splits = o.dataset_splits ?? [];
+  const resolveOpts = { env: o.env };
+  const named: { name: string; fraction: number }[] = o.dataset
+    ? [{ name: o.dataset, fraction: 1 }]
+    : Object.entries(o.dataset_mixer ?? {}).map(([name, fraction]) => ({ name, fraction }));
+  if (!named.length) throw new DataError('no training data: set dataset (a .jsonl, .json or .parquet file, or a hub id in the local cache)');
+  const trainSplit = pickSplit(splits, 'train');
+  const evalSplit = pickSplit(splits, 'eval');
+  const sources = named.map(({ name, fraction }): SourcePlan => {
+    const resolved = resolveDataset(name, o.baseDir, trainSplit, resolveOpts); // a single file ignores the split
+    const plan: SourcePlan = { name, fraction, files: resolved.files };
+    // a named eval split next to the training split (HF layout: train_prefs / test_prefs)
+    if (!o.eval_dataset && evalSplit && resolved.root) plan.evalFiles = resolveDataset(name, o.baseDir, evalSplit, resolveOpts).files;
+    return plan;
+  });
+  const evalDatasetFiles = o.eval_dataset ? resolveDataset(o.eval_dataset, o.baseDir, evalSplit, resolveOpts).files : undefined;
+  return { sources, evalDatasetFiles };
+}
+
+/**
+ * Resolve, read, normalise, tokenize and split the training data (and eval data) of a config. With `cacheDir`, the
+ * tokenized result is cached there, keyed by the data files, the tokenizer files, the chat template and the options.
+ */
 export async function loadPreferenceData(o: PreferenceDataOptions, tok: Tokenizer): Promise<PreferenceData> {
   const bad = new BadRows(o.bad_rows ?? 'skip');
   const algorithm = o.algorithm ?? 'simpo';
   const sft = algorithm === 'sft';
-  const splits = o.dataset_splits ?? [];
   const tokOpts = { maxLength: o.max_length, maxPromptLength: o.max_prompt_length, truncationMode: o.truncation_mode ?? 'keep_end', algorithm } as const;
-  const resolveOpts = { env: o.env };
+  const plan = planSources(o);
 
-  const sources: { name: string; fraction: number }[] = o.dataset
-    ? [{ name: o.dataset, fraction: 1 }]
-    : Object.entries(o.dataset_mixer ?? {}).map(([name, fraction]) => ({ name, fraction }));
-  if (!sources.length) throw new DataError('no training data: set dataset (a .jsonl, .json or .parquet file, or a hub id in the local cache)');
+  let key: string | undefined;
+  if (o.cacheDir) {
+    const allFiles = plan.sources.flatMap((s) => [...s.files, ...(s.evalFiles ?? [])]).concat(plan.evalDatasetFiles ?? []);
+    const { baseDir: _b, env: _e, onProgress: _p, cacheDir: _c, ...keyed } = o;
+    key = cacheKey(allFiles, tok, { keyed, sources: plan.sources.map((s) => [s.name, s.fraction]), chatTemplate: tok.chatTemplate ?? null });
+    const hit = readCache<DataReport>(o.cacheDir, key);
+    if (hit) return { ...hit, report: { ...hit.report, cached: true } };
+  }
 
-  const trainSplit = pickSplit(splits, 'train');
-  const evalSplit = pickSplit(splits, 'eval');
   let layout: Layout | undefined = o.layout;
   const files: string[] = [];
   let totalRows = 0;
@@ -171,19 +203,16 @@ export async function loadPreferenceData(o: PreferenceDataOptions, tok: Tokenize
   const evalFiles: string[] = [];
   let evalSource: DataReport['evalSource'] = 'none';
 
-  for (const src of sources) {
-    const resolved = resolveDataset(src.name, o.baseDir, trainSplit, resolveOpts); // a single file ignores the split
-    files.push(...resolved.files);
-    const r = await readPairs(resolved.files, bad, { layout, sft });
+  for (const src of plan.sources) {
+    files.push(...src.files);
+    const r = await readPairs(src.files, bad, { layout, sft });
     layout ??= r.layout;
     totalRows += r.totalRows;
     const keep = src.fraction >= 1 ? r.pairs : r.pairs.slice(0, Math.round(r.pairs.length * Math.max(0, src.fraction)));
     trainRows = trainRows.concat(keep);
-    // a named eval split next to the training split (HF layout: train_prefs / test_prefs)
-    if (!o.eval_dataset && evalSplit && resolved.root) {
-      const ev = resolveDataset(src.name, o.baseDir, evalSplit, resolveOpts);
-      evalFiles.push(...ev.files);
-      const e = await readPairs(ev.files, bad, { layout, sft });
+    if (src.evalFiles) {
+      evalFiles.push(...src.evalFiles);
+      const e = await readPairs(src.evalFiles, bad, { layout, sft });
       evalRows = evalRows.concat(e.pairs);
       evalSource = 'split';
     }
@@ -191,10 +220,9 @@ export async function loadPreferenceData(o: PreferenceDataOptions, tok: Tokenize
   if (totalRows === 0) throw new DataError(`the dataset is empty: ${files.join(', ')} holds no rows`);
   if (!layout) throw new DataError(`no usable rows in ${files.join(', ')}: every row is bad (${bad.count} rows); first: ${bad.listed[0] ? `${bad.listed[0].reason}` : ''}`);
 
-  if (o.eval_dataset) {
-    const ev = resolveDataset(o.eval_dataset, o.baseDir, evalSplit, resolveOpts);
-    evalFiles.push(...ev.files);
-    evalRows = (await readPairs(ev.files, bad, { layout, sft })).pairs;
+  if (plan.evalDatasetFiles) {
+    evalFiles.push(...plan.evalDatasetFiles);
+    evalRows = (await readPairs(plan.evalDatasetFiles, bad, { layout, sft })).pairs;
     evalSource = 'eval_dataset';
   } else if (evalSource === 'none' && (o.eval_split_ratio ?? 0) > 0) {
     const s = splitRows(trainRows, o.eval_split_ratio!, o.seed ?? 42);
@@ -212,7 +240,7 @@ export async function loadPreferenceData(o: PreferenceDataOptions, tok: Tokenize
     const first = bad.listed[0];
     throw new DataError(`no usable training rows in ${files.map((f) => basename(f)).join(', ')}: ${totalRows} rows read, ${bad.count} bad${first ? `; first: ${first.file}${first.line !== undefined ? ` line ${first.line}` : ` row ${first.index}`}: ${first.reason}` : ''}`);
   }
-  return {
+  const result: PreferenceData = {
     train: tTrain.pairs,
     eval: tEval.pairs,
     report: {
@@ -223,14 +251,19 @@ export async function loadPreferenceData(o: PreferenceDataOptions, tok: Tokenize
       badReasons: bad.reasons,
       evalRows: tEval.pairs.length,
       truncated: tTrain.truncated + tEval.truncated,
+      cached: false,
     },
   };
+  if (o.cacheDir && key) {
+    try { writeCache(o.cacheDir, key, result); } catch { /* a cache that cannot be written only costs time next run */ }
+  }
+  return result;
 }
 
 /** The report as log lines for train.log and the CLI. */
 export function formatDataReport(r: DataReport): string[] {
   const lines = [
-    `data: ${r.files.join(', ')} (layout ${r.layout})`,
+    `data: ${r.files.join(', ')} (layout ${r.layout}${r.cached ? ', tokenized data from the cache' : ''})`,
     `data: ${r.totalRows} rows read, ${r.usedRows} training pairs, ${r.evalRows} eval pairs (${r.evalSource === 'none' ? 'no eval set' : r.evalSource === 'ratio' ? 'held out by eval_split_ratio' : r.evalSource === 'split' ? `split from ${r.evalFiles.join(', ')}` : `from ${r.evalFiles.join(', ')}`}), ${r.truncated} truncated`,
   ];
   if (r.skipped) {

@@ -25,6 +25,8 @@ export interface Tokenizer {
   stopIds: number[];
   /** the text of each stop id */
   stopTokens: string[];
+  /** the chat template's Jinja source, if any */
+  chatTemplate?: string;
   /** true when a chat template is available (from the config or tokenizer_config.json) */
   hasChatTemplate: boolean;
   applyChatTemplate(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
@@ -130,6 +132,7 @@ export function loadTokenizer(modelDir: string, opts: LoadTokenizerOptions = {})
     padId,
     vocabSize,
     hasChatTemplate: !!template,
+    chatTemplate: templateSource,
     splitTokens,
     stopIds,
     stopTokens: stopIds.map((id) => hf.id_to_token(id)).filter((t): t is string => typeof t === 'string' && t !== ''),

@@ -132,3 +132,25 @@ test('a local dataset folder with train/test files and dataset_splits; dataset_m
     assert.equal(m.eval.length, 3);
   } finally { cleanup(); }
 });
+
+test('cacheDir: a second load of the same data and options comes from the cache, identical; a change of file or option misses', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const f = join(dir, 'p.jsonl');
+    const rows = (k: number) => Array.from({ length: k }, (_, i) => uf(`q${i}`, `good ${i}`, `bad ${i}`));
+    writeJsonl(f, rows(12));
+    const o: PreferenceDataOptions = { ...base, baseDir: dir, dataset: 'p.jsonl', eval_split_ratio: 0.25, cacheDir: join(dir, 'cache') };
+    const a = await loadPreferenceData(o, tok);
+    assert.equal(a.report.cached, false);
+    const b = await loadPreferenceData(o, tok);
+    assert.equal(b.report.cached, true);
+    const plain = (d: typeof a) => [...d.train, ...d.eval].map((p) => ({ ...p, promptIds: Array.from(p.promptIds), chosenIds: Array.from(p.chosenIds), rejectedIds: Array.from(p.rejectedIds) }));
+    assert.deepEqual(plain(b), plain(a));
+    assert.deepEqual({ ...b.report, cached: false }, a.report);
+    assert.equal((await loadPreferenceData({ ...o, max_length: 128 }, tok)).report.cached, false);
+    writeJsonl(f, rows(13));
+    const c = await loadPreferenceData(o, tok);
+    assert.equal(c.report.cached, false);
+    assert.equal(c.report.totalRows, 13);
+  } finally { cleanup(); }
+});
