@@ -81,14 +81,15 @@ export class SimpoClient implements vscode.Disposable {
       outputChannel: log,
       traceOutputChannel: log,
       errorHandler: this.errorHandler,
-      initializationOptions: {
+      // a function: read again at each (re)start, so a restart after the workspace is trusted passes trusted: true
+      initializationOptions: () => ({
         runsDir: runsDirFor(folder),
         cliPath,
         trusted: vscode.workspace.isTrusted,
         workspaceFolder: folder?.uri.fsPath,
         configGlobs: settings().configGlobs,
         threads,
-      },
+      }),
       synchronize: { configurationSection: 'simpo' },
     };
     this.client = new LanguageClient('simpo', 'SimPO Training Server', serverOptions, clientOptions);

@@ -50,7 +50,10 @@ export function activate(context: vscode.ExtensionContext): SimpoExtensionApi {
     ready: Promise.resolve(),
   };
   registerCommands({ context, client, model, charts, log, activationMs: () => api.activationMs });
-  registerTrust(context, () => log.info('workspace trusted: runs may start'));
+  registerTrust(context, () => {
+    log.info('workspace trusted: restarting the server so that runs may start');
+    void client.restart().catch((e: Error) => log.error(`restart after trust: ${e.message}`));
+  });
   // The server starts in the background so activation stays short; the tree fills in when it is ready.
   api.ready = client.start().then(() => model.refresh()).then(() => { api.readyMs = performance.now() - t0; }, (e: Error) => {
     log.error(`could not start the training server: ${e.message}`);

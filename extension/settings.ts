@@ -2,7 +2,7 @@
 // declares the same names and defaults for the Settings UI).
 import * as vscode from 'vscode';
 
-export const DEFAULT_CONFIG_GLOBS = ['**/*.simpo.yaml', '**/*.simpo.yml', '**/training_configs/*.yaml'];
+export const DEFAULT_CONFIG_GLOBS = ['**/*.simpo.yaml', '**/*.simpo.yml', '**/training_configs/**/*.yaml', '**/training_configs/**/*.yml'];
 
 export interface SimpoSettings {
   configGlobs: string[];

@@ -1,7 +1,7 @@
-// One chart panel (a WebviewPanel of viewType simpo.charts) showing one run, or several in compare mode. Feeds the
-// webview from the RunsSource: on `ready` the whole history, then live appends (batched, throttled), the run list,
-// samples.jsonl. The webview is not kept alive while hidden (retainContextWhenHidden: false): it posts `ready` again
-// when shown and gets everything again, with the view options it saved.
+// One chart panel (a WebviewPanel of viewType simpo.charts) showing one run, or several in compare mode. The data
+// side is PanelFeed (feed.ts); this file is the VS Code side: HTML and CSP, subscriptions, theme, PNG requests.
+// The webview is not kept alive while hidden (retainContextWhenHidden: false): it posts `ready` again when shown
+// and gets everything again, with the view options it saved.
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../server/protocol/lsp';
 import {
@@ -9,7 +9,7 @@ import {
   type ThemeKind, type WebviewToHost,
 } from '../../server/protocol/webview';
 import { buildWebviewHtml, makeNonce } from './html';
-import { MetricsBatcher } from './batcher';
+import { PanelFeed } from './feed';
 
 export function themeKind(kind: vscode.ColorThemeKind = vscode.window.activeColorTheme.kind): ThemeKind {
   switch (kind) {
@@ -45,36 +45,35 @@ export interface PanelHost {
 }
 
 export class ChartPanel {
-  private state: PanelState;
-  private runs: RunSummary[] = [];
-  private readonly batcher: MetricsBatcher;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly feed: PanelFeed;
+  private readonly disposables: { dispose(): void }[] = [];
   private readonly subscribed: string[] = [];
-  private readonly samplesSent = new Set<string>();
-  private readonly pngRequests = new Map<number, { chart: ChartId; resolve: (dataUrl: string) => void }>();
+  private readonly pngRequests = new Map<number, (dataUrl: string) => void>();
   private nextRequest = 1;
-  private generation = 0;
-  /** resolves each time the webview has been sent its history after a `ready` */
-  private loadedWaiters: (() => void)[] = [];
-  private loaded = false;
+  private wasVisible = true;
   private isDisposed = false;
 
   constructor(readonly panel: vscode.WebviewPanel, readonly mode: PanelMode, readonly runIds: string[], private readonly host: PanelHost, state?: PanelState) {
-    this.state = { ...state, mode, runIds };
     panel.webview.options = webviewOptions(host.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'simpo.svg');
-    this.batcher = new MetricsBatcher(
-      (batches) => { for (const b of batches) this.post({ type: 'metrics', runId: b.runId, lines: b.lines, from: b.from }); },
-      (runId, cursor) => { void this.catchUp(runId, cursor, this.generation); },
-    );
+    this.feed = new PanelFeed({
+      mode, runIds, source: host.source, state, log: (m) => host.log(m), theme: () => themeKind(),
+      post: (m) => this.post(m),
+    });
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: WebviewToHost) => this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
-      panel.onDidChangeViewState(() => { if (!panel.visible) { this.loaded = false; this.batcher.reset(); } }),
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible && this.wasVisible) this.feed.hidden();
+        this.wasVisible = panel.visible;
+      }),
       vscode.window.onDidChangeActiveColorTheme((t) => this.post({ type: 'theme', theme: themeKind(t.kind) })),
-      host.source.onMetricsAppended((p) => { if (this.runIds.includes(p.id)) this.batcher.add(p.id, p.lines, p.from); }),
+      host.source.onMetricsAppended((p) => this.feed.metricsAppended(p)),
     );
-    const changed = host.source.onRunsChanged?.((all) => this.onRunsChanged(all));
+    const changed = host.source.onRunsChanged?.((all) => {
+      this.feed.runsChanged(all);
+      this.panel.title = panelTitle(this.mode, this.runIds.map((id) => all.find((r) => r.id === id) ?? { id }));
+    });
     if (changed) this.disposables.push(changed);
     for (const id of runIds) {
       this.subscribed.push(id);
@@ -83,127 +82,61 @@ export class ChartPanel {
     this.render();
   }
 
-  get key(): string { return ChartPanel.key(this.mode, this.runIds); }
   static key(mode: PanelMode, runIds: readonly string[]): string { return `${mode}:${[...runIds].sort().join(',')}`; }
-  get viewState(): PanelState { return this.state; }
+  get key(): string { return ChartPanel.key(this.mode, this.runIds); }
+  get viewState(): PanelState { return this.feed.viewState; }
   get active(): boolean { return this.panel.active; }
-  get runSummaries(): readonly RunSummary[] { return this.runs; }
+  get runSummaries(): readonly RunSummary[] { return this.feed.summaries; }
+  whenLoaded(): Promise<void> { return this.feed.whenLoaded(); }
 
-  /** (Re)writes the HTML with a fresh nonce; the webview answers `ready`. */
+  /** Writes the HTML with a fresh nonce; the webview answers `ready`. */
   private render(): void {
     const w = this.panel.webview;
     const uri = (...p: string[]) => w.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, ...p)).toString();
-    this.panel.title = panelTitle(this.mode, this.runIds.map((id) => this.runs.find((r) => r.id === id) ?? { id }));
+    this.panel.title = panelTitle(this.mode, this.runIds.map((id) => ({ id })));
     w.html = buildWebviewHtml({
       cspSource: w.cspSource, nonce: makeNonce(), scriptUri: uri('out', 'webview.js'), styleUri: uri('media', 'webview.css'), title: this.panel.title,
     });
   }
 
-  reveal(): void { this.panel.reveal(undefined, true); }
-
-  /** Resolves once the webview has its history (right away if it has). */
-  whenLoaded(): Promise<void> {
-    if (this.loaded) return Promise.resolve();
-    return new Promise((ok) => this.loadedWaiters.push(ok));
-  }
-
-  /** A PNG data URL of one chart, drawn by the webview. */
+  /** A PNG data URL of one chart, drawn by the webview (shown first if hidden: a hidden webview does not exist). */
   async requestPng(chart: ChartId, timeoutMs = 15_000): Promise<string> {
+    if (!this.panel.visible) this.panel.reveal(undefined, true);
     await this.whenLoaded();
+    if (this.isDisposed) throw new Error('the chart panel was closed');
     const requestId = this.nextRequest++;
     return new Promise<string>((resolve, reject) => {
       const t = setTimeout(() => { this.pngRequests.delete(requestId); reject(new Error(`the chart panel did not answer the PNG request for "${chart}" within ${timeoutMs} ms`)); }, timeoutMs);
-      this.pngRequests.set(requestId, { chart, resolve: (d) => { clearTimeout(t); resolve(d); } });
+      this.pngRequests.set(requestId, (d) => { clearTimeout(t); resolve(d); });
       this.post({ type: 'exportRequest', chart, requestId });
     });
   }
 
   private post(m: HostToWebview): void {
-    if (this.isDisposed) return;
-    void this.panel.webview.postMessage(m);
+    if (!this.isDisposed) void this.panel.webview.postMessage(m);
   }
 
   private onMessage(m: WebviewToHost): void {
     switch (m.type) {
-      case 'ready': void this.load(); break;
-      case 'setState': this.state = { ...m.state, mode: this.mode, runIds: this.runIds }; break;
+      case 'ready': void this.feed.ready(); break;
+      case 'setState': this.feed.setState(m.state); break;
       case 'exportPng': {
-        const req = m.requestId !== undefined ? this.pngRequests.get(m.requestId) : undefined;
-        if (req) { this.pngRequests.delete(m.requestId!); req.resolve(m.dataUrl); } else if (m.requestId === undefined) this.host.savePng(this, m.chart, m.dataUrl);
+        if (m.requestId === undefined) { this.host.savePng(this, m.chart, m.dataUrl); break; }
+        const resolve = this.pngRequests.get(m.requestId);
+        this.pngRequests.delete(m.requestId);
+        resolve?.(m.dataUrl);
         break;
       }
       case 'exportCsv': this.host.saveCsv(m.runIds.filter((id) => this.runIds.includes(id))); break;
-      case 'requestSamples': if (this.runIds.includes(m.runId)) void this.sendSamples(m.runId, true); break;
+      case 'requestSamples': void this.feed.requestSamples(m.runId); break;
       case 'error': this.host.log(`charts webview: ${m.message}`); break;
     }
-  }
-
-  /** Everything the webview needs after a (re)load: init, the whole history of each run, samples. */
-  private async load(): Promise<void> {
-    const gen = ++this.generation;
-    this.loaded = false;
-    this.batcher.reset();
-    this.samplesSent.clear();
-    try {
-      const all = await this.host.source.listRuns();
-      this.runs = this.runIds.map((id) => all.find((r) => r.id === id)).filter((r): r is RunSummary => !!r);
-      const missing = this.runIds.filter((id) => !this.runs.some((r) => r.id === id));
-      if (missing.length) this.host.log(`charts: no run ${missing.join(', ')} in the run list`);
-      this.panel.title = panelTitle(this.mode, this.runIds.map((id) => this.runs.find((r) => r.id === id) ?? { id }));
-      if (gen !== this.generation) return;
-      this.post({ type: 'init', mode: this.mode, runs: this.runs, theme: themeKind(), state: this.state });
-      await Promise.all(this.runIds.map((id) => this.catchUp(id, 0, gen)));
-      if (gen !== this.generation) return;
-      for (const r of this.runs) void this.sendSamples(r.id, false);
-      this.loaded = true;
-      for (const w of this.loadedWaiters.splice(0)) w();
-    } catch (e) {
-      this.host.log(`charts: loading ${this.runIds.join(', ')} failed: ${(e as Error).message}`);
-    }
-  }
-
-  /** Reads a run's metrics from `from` until caught up, posting them; then live appends continue from there. */
-  private async catchUp(runId: string, from: number, gen: number): Promise<void> {
-    let cursor = from;
-    for (let i = 0; i < 10_000; i++) {
-      const r = await this.host.source.metrics(runId, cursor);
-      if (gen !== this.generation || this.isDisposed) return;
-      if (r.lines.length > 0 || cursor === 0) this.post({ type: 'metrics', runId, lines: r.lines, from: cursor });
-      const next = Math.max(r.next, cursor + r.lines.length);
-      if (r.lines.length === 0 || next <= cursor) { this.batcher.setCursor(runId, cursor); return; }
-      cursor = next;
-    }
-    this.batcher.setCursor(runId, cursor);
-  }
-
-  private async sendSamples(runId: string, evenIfEmpty: boolean): Promise<void> {
-    const run = this.runs.find((r) => r.id === runId);
-    if (!run) return;
-    const samples = await this.host.source.readSamples(run.runDir);
-    if (samples.length === 0 && !evenIfEmpty) return;
-    this.samplesSent.add(runId);
-    this.post({ type: 'samples', runId, samples });
-  }
-
-  private onRunsChanged(all: readonly RunSummary[]): void {
-    if (!this.loaded) return;
-    const mine = this.runIds.map((id) => all.find((r) => r.id === id)).filter((r): r is RunSummary => !!r);
-    const changed = mine.some((r) => {
-      const old = this.runs.find((o) => o.id === r.id);
-      return !old || old.status !== r.status || old.step !== r.step || old.name !== r.name;
-    });
-    if (!changed) return;
-    const finished = mine.filter((r) => r.status !== 'running' && r.status !== 'queued' && this.runs.find((o) => o.id === r.id)?.status !== r.status);
-    this.runs = mine;
-    this.post({ type: 'runs', runs: mine });
-    // samples.jsonl is written when a run ends
-    for (const r of finished) if (!this.samplesSent.has(r.id)) void this.sendSamples(r.id, false);
   }
 
   dispose(): void {
     if (this.isDisposed) return;
     this.isDisposed = true;
-    this.batcher.dispose();
+    this.feed.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
     for (const id of this.subscribed.splice(0)) this.host.source.unsubscribe(id).catch(() => undefined);
     this.panel.dispose();
