@@ -7,6 +7,47 @@ import type { Finding, Position, Range } from './findings';
 export const MAX_CONFIG_BYTES = 1 << 20;
 /** Aliases expanded per value; YAML alias bombs need thousands. */
 export const MAX_ALIAS_COUNT = 100;
+/** Deeper nesting is not parsed (a config is two levels deep; the YAML parser's recursion is not made for 10^4). */
+export const MAX_NESTING = 64;
+
+/**
+ * The deepest nesting of a YAML text, estimated without parsing: flow brackets outside quotes and comments, plus
+ * block indentation levels (and "- - -" sequences opened on one line). Returns the depth and where it was reached.
+ */
+export function nestingDepth(text: string, stopAt = MAX_NESTING): { depth: number; offset: number } {
+  let flow = 0, best = 0, at = 0;
+  const indents: number[] = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    // start of a line: block indentation
+    let ind = 0;
+    while (i + ind < n && text.charCodeAt(i + ind) === 32) ind++;
+    let j = i + ind;
+    const blank = j >= n || text[j] === '\n' || text[j] === '\r' || text[j] === '#';
+    if (!blank && flow === 0) {
+      while (indents.length && indents[indents.length - 1] >= ind) indents.pop();
+      indents.push(ind);
+      let dashes = 0;
+      while (text[j] === '-' && (text[j + 1] === ' ' || text[j + 1] === '\t')) { dashes++; j += 2; while (text[j] === ' ') j++; }
+      const d = indents.length + dashes;
+      if (d > best) { best = d; at = i; }
+    }
+    let q: string | undefined;
+    for (; j < n && text[j] !== '\n'; j++) {
+      const c = text[j];
+      if (q) { if (c === q) q = undefined; else if (c === '\\' && q === '"') j++; continue; }
+      if (c === '"' || c === "'") { const prev = text[j - 1]; if (j === i || prev === ' ' || prev === '[' || prev === '{' || prev === ',' || prev === ':') q = c; continue; }
+      if (c === '#' && (j === i || text[j - 1] === ' ')) { while (j < n && text[j] !== '\n') j++; break; }
+      if (c === '[' || c === '{') { flow++; const d = indents.length + flow; if (d > best) { best = d; at = j; } }
+      else if ((c === ']' || c === '}') && flow > 0) flow--;
+      if (best > stopAt) return { depth: best, offset: at };
+    }
+    if (best > stopAt) return { depth: best, offset: at };
+    i = j + 1;
+  }
+  return { depth: best, offset: at };
+}
 
 export class LineIndex {
   private readonly starts: number[] = [0];
@@ -63,13 +104,15 @@ export interface ParsedConfig {
   findings: Finding[];
   /** false when the text is not a mapping (or could not be parsed at all) */
   ok: boolean;
+  /** YAML syntax errors found (the document may be incomplete: required-key checks are skipped) */
+  syntaxErrors: number;
 }
 
 const wholeFile = (lines: LineIndex): Range => lines.range(0, Math.min(lines.text.length, lines.lineEnd(0)));
 
 export function parseConfig(text: string, file: string): ParsedConfig {
   const lines = new LineIndex(text);
-  const out: ParsedConfig = { file, text, lines, entries: [], byKey: new Map(), findings: [], ok: false };
+  const out: ParsedConfig = { file, text, lines, entries: [], byKey: new Map(), findings: [], ok: false, syntaxErrors: 0 };
   const err = (range: Range, code: string, message: string) => out.findings.push({ file, range, severity: 'error', code, message });
   if (Buffer.byteLength(text, 'utf8') > MAX_CONFIG_BYTES) {
     err(wholeFile(lines), 'too-large', `the config is ${(Buffer.byteLength(text, 'utf8') / 1048576).toFixed(1)} MB: over the ${MAX_CONFIG_BYTES / 1048576} MB limit for a config file, not read`);
@@ -80,6 +123,11 @@ export function parseConfig(text: string, file: string): ParsedConfig {
     err(lines.range(nul, nul + 1), 'binary', 'the file holds binary content (a NUL byte): a config must be YAML text');
     return out;
   }
+  const deep = nestingDepth(text);
+  if (deep.depth > MAX_NESTING) {
+    err(lines.range(deep.offset, deep.offset + 1), 'too-deep', `nesting deeper than ${MAX_NESTING} levels: a config is a flat mapping of keys (with small lists and maps); not parsed`);
+    return out;
+  }
   let doc: Document.Parsed;
   try {
     doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true, keepSourceTokens: false });
@@ -87,6 +135,7 @@ export function parseConfig(text: string, file: string): ParsedConfig {
     err(wholeFile(lines), 'yaml-syntax', `the YAML could not be parsed: ${(e as Error).message}`);
     return out;
   }
+  out.syntaxErrors = doc.errors.length;
   for (const e of doc.errors) {
     const [s, en] = e.pos;
     err(lines.range(s, Math.max(en, s + 1)), e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax', cleanYamlMessage(e.message));

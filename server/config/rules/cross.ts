@@ -1,5 +1,6 @@
 // Cross-field rules over the resolved config: required keys, max_prompt_length < max_length, the effective batch,
 // the paper's recommended ranges, DPO's reference model, keys that only some algorithms use, evaluation data.
+import { looksLikeHubId } from '../../data/hub-cache';
 import type { Entry, ParsedConfig } from '../parse';
 import { PAPER_SETTINGS, fmtNum } from '../schema';
 import type { SimpoConfig } from '../types';
@@ -18,10 +19,11 @@ export function checkCross(p: ParsedConfig, c: SimpoConfig, origin: Map<string, 
   const at = (key: string) => origin.get(key)?.valueRange;
   const keyAt = (key: string) => origin.get(key)?.keyRange;
 
-  if (!origin.has('model_name_or_path') && !p.byKey.has('model_name_or_path')) {
+  const complete = p.syntaxErrors === 0;
+  if (complete && !origin.has('model_name_or_path') && !p.byKey.has('model_name_or_path')) {
     emit({ range: top, severity: 'error', code: 'required', message: '`model_name_or_path` is required: a local Hugging Face model folder or a hub id in the local cache' });
   }
-  if (!origin.has('dataset') && !origin.has('dataset_mixer') && !p.byKey.has('dataset') && !p.byKey.has('dataset_mixer')) {
+  if (complete && !origin.has('dataset') && !origin.has('dataset_mixer') && !p.byKey.has('dataset') && !p.byKey.has('dataset_mixer')) {
     emit({ range: top, severity: 'error', code: 'required', message: 'no training data: set `dataset` (a .jsonl/.json/.parquet file of preference pairs) or `dataset_mixer`' });
   }
   if (c.max_prompt_length >= c.max_length && (origin.has('max_prompt_length') || origin.has('max_length'))) {
@@ -76,7 +78,7 @@ export function checkCross(p: ParsedConfig, c: SimpoConfig, origin: Map<string, 
   if (c.label_smoothing > 0 && c.loss_type === 'hinge') {
     emit({ range: at('label_smoothing')!, severity: 'warning', code: 'unused-for-algorithm', message: '`label_smoothing` applies to the sigmoid loss only; it is ignored with `loss_type: hinge`' });
   }
-  if (c.eval_strategy !== 'no' && !c.eval_dataset && !(c.eval_split_ratio > 0) && !(c.dataset_mixer && c.dataset_splits.length > 1) && !c.dataset?.match(/^[^./][^/]*\/[^/]+$/)) {
+  if (c.eval_strategy !== 'no' && !c.eval_dataset && !(c.eval_split_ratio > 0) && !(c.dataset_mixer && c.dataset_splits.length > 1) && !(c.dataset && looksLikeHubId(c.dataset) && !/\.(jsonl|ndjson|json|parquet)$/i.test(c.dataset))) {
     emit({ range: at('eval_strategy') ?? keyAt('eval_strategy') ?? top, severity: 'warning', code: 'no-eval-data',
       message: `\`eval_strategy: ${c.eval_strategy}\` but there is no evaluation set: set \`eval_dataset\` or \`eval_split_ratio\` (e.g. 0.05)`,
       data: { kind: 'value', key: 'eval_split_ratio', value: 0.05, title: 'Hold out 5% for evaluation (eval_split_ratio: 0.05)' } });

@@ -85,7 +85,9 @@ async function checkOne(kind: 'model' | 'dataset' | 'checkpoint' | 'dir', value:
   if (kind === 'dir') return [];
   const exists = fs.existsSync(local);
   if (!exists) {
-    if ((kind === 'model' || kind === 'dataset') && looksLikeHubId(value)) {
+    // org/name is a hub id unless it names a data file or its first folder exists here (then it is a local path)
+    const hubLike = looksLikeHubId(value) && !(kind === 'dataset' && DATA_EXT.test(value)) && !fs.existsSync(path.resolve(baseDir, value.split('/')[0]));
+    if ((kind === 'model' || kind === 'dataset') && hubLike) {
       looked.push(hubCacheDir(opts.env));
       try {
         if (kind === 'model') {
