@@ -39,9 +39,14 @@ export function makeSandbox(name, settings = {}) {
     'update.mode': 'none',
     'window.commandCenter': false,
     'workbench.colorTheme': 'Default Dark Modern',
+    'files.autoSave': 'off',
     'simpo.threads': 1,
     ...settings,
   }, null, 2));
+  // the same quiet defaults as workspace settings too (code-server's web client does not always apply the user
+  // file before the first editor opens), and no auto save: the UI test edits and reverts a config
+  mkdirSync(join(ws, '.vscode'), { recursive: true });
+  writeFileSync(join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'files.autoSave': 'off', 'workbench.colorTheme': 'Default Dark Modern' }, null, 2));
   return { dir, ws, userData: join(dir, 'user-data'), extensions: join(dir, 'extensions'), xdg: join(dir, 'xdg'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -51,7 +51,8 @@ async function main() {
   const sb = makeSandbox(tag, { 'simpo.openChartsOnStart': true });
   if (vsix) {
     install();
-    const r = spawnSync(process.execPath, [codeServerBin, '--install-extension', vsix, '--extensions-dir', sb.extensions, '--user-data-dir', sb.userData], { encoding: 'utf8' });
+    const env = { ...process.env, XDG_CONFIG_HOME: join(sb.xdg, 'config'), XDG_DATA_HOME: join(sb.xdg, 'data') };
+    const r = spawnSync(process.execPath, [codeServerBin, '--install-extension', vsix, '--extensions-dir', sb.extensions, '--user-data-dir', sb.userData], { encoding: 'utf8', env });
     console.log(r.stdout.trim());
     check(r.status === 0 && /successfully installed/i.test(r.stdout), `the vsix installs into code-server (${r.stderr.trim().split('\n').pop() ?? ''})`);
   }
@@ -73,11 +74,21 @@ async function main() {
     await page.waitForTimeout(1500);
     await shot(page, 'example-opened');
 
-    // 2. Start Run from the palette (with the config active)
+    // 2. Validation as you type: a bad value gets an error squiggle; then the file is reverted
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\nbeta: -1\n');
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 30_000 });
+    check(true, 'a bad value in the config gets an error squiggle');
+    await shot(page, 'validation');
+    await runCommand(page, 'File: Revert File');
+    await page.waitForTimeout(500);
+
+    // 3. Start Run from the palette (with the config active)
     await page.locator('.monaco-editor .view-lines').first().click();
     await runCommand(page, 'SimPO: Start Run');
 
-    // 3. Watch it in the run browser
+    // 4. Watch it in the run browser
     await runCommand(page, 'SimPO: Focus on Runs View');
     const tree = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /runs/i }) }).locator('.monaco-list-row');
     await tree.first().waitFor({ timeout: 30_000 });
@@ -103,7 +114,7 @@ async function main() {
     check(await page.locator('.monaco-list-row .codicon-pass').count() > 0, `the run completed in the run browser: "${rowText.replace(/\s+/g, ' ')}"`);
     await shot(page, 'run-completed');
 
-    // 4. Open its charts (clicking the run opens them) and check every chart drew data
+    // 5. Open its charts (clicking the run opens them) and check every chart drew data
     await tree.first().click();
     const webview = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
     const canvases = webview.locator('canvas');
