@@ -149,6 +149,8 @@ test('samples table: prompt, before, after, correct marks; text is never HTML', 
   await frames(page);
   assert.match(await page.textContent('.samples-body') ?? '', /no samples yet/);
   await page.click('.samples-section > summary');
+  // the details 'toggle' event is dispatched asynchronously
+  await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'requestSamples'));
   const req = (await posted(page)).filter((m) => m.type === 'requestSamples');
   assert.deepEqual(req, [{ type: 'requestSamples', runId: 'r' }]);
   await send(page, { type: 'samples', runId: 'r', samples: SAMPLES });
