@@ -21,6 +21,9 @@ export interface LossInputs {
   targets: Value;
   /** 1 where the target counts, else 0 [R, S] */
   tmask: Value;
+  /** weights [R, S] whose dot product with the vocabulary-summed logits gives logits/chosen and logits/rejected
+   *  (1 / (pairs · seqLen · V) on the batch's own positions, 0 on positions added by shape bucketing) */
+  lweight: Value;
   /** DPO: the reference model's summed response log-probs [R] */
   refSums?: Value;
 }
@@ -77,8 +80,8 @@ export function buildLoss(b: Builder, spec: LossSpec, inp: LossInputs): { loss: 
     loss = b.add(loss, b.mul(b.scalar(spec.sftWeight), sft));
   }
   // metrics, detached
-  const [N, V] = logits.shape;
-  const lg = b.mean(b.reshape(b.detach(logits), [2, (N / 2) * V]), [1]);
+  const N = logits.shape[0];
+  const lg = b.sum(b.reshape(b.mul(b.sum(b.detach(logits), [1]), b.reshape(inp.lweight, [N])), [2, N / 2]), [1]);
   const acc = b.meanAll(b.cast(b.greater(rc, rr), b.T));
   const parts = [one(b.detach(loss)), one(b.meanAll(rc)), one(b.meanAll(rr)), one(b.meanAll(b.sub(rc, rr))), one(acc),
     one(b.meanAll(b.detach(c))), one(b.meanAll(b.detach(r))), lg];

@@ -13,7 +13,7 @@ import { decoderLogits, paramSpecs } from './model';
 import { adamwStep, clipGrads, globalNorm } from './optimizer';
 
 export interface Shape { rows: number; seqLen: number }
-export interface MicroBatchValues { ids: Value; bias: Value; targets: Value; tmask: Value; refSums?: Value }
+export interface MicroBatchValues { ids: Value; bias: Value; targets: Value; tmask: Value; lweight: Value; refSums?: Value }
 
 function addParams(g: Graph, c: LlamaConfig, T: FloatDT, prefix: string, rg: boolean): Map<string, Value> {
   const P = new Map<string, Value>();
@@ -27,13 +27,14 @@ function batchInputs(g: Graph, T: FloatDT, { rows: R, seqLen: S }: Shape, withRe
     bias: g.input('bias', T, [R, 1, 1, S, S]),
     targets: g.input('targets', 'int64', [R, S]),
     tmask: g.input('tmask', T, [R, S]),
+    lweight: g.input('lweight', T, [R, S]),
     refSums: withRef ? g.input('ref_sums', T, [R]) : undefined,
   };
 }
 
 function lossAndMetrics(b: Builder, c: LlamaConfig, loss: LossSpec, P: Map<string, Value>, mb: MicroBatchValues) {
   const logits = decoderLogits(b, c, P, mb.ids, mb.bias);
-  return buildLoss(b, loss, { logits, targets: mb.targets, tmask: mb.tmask, refSums: mb.refSums });
+  return buildLoss(b, loss, { logits, targets: mb.targets, tmask: mb.tmask, lweight: mb.lweight, refSums: mb.refSums });
 }
 
 /** Loss metrics and gradients of every parameter ('grad:<name>'), for one batch. */
@@ -94,13 +95,13 @@ export function trainProgram(c: LlamaConfig, T: FloatDT, loss: LossSpec, optim: 
   const trips = g.input('trips', 'int64', []);
   const stacked = {
     ids: g.input('ids', 'int64', undefined), bias: g.input('bias', T, undefined), targets: g.input('targets', 'int64', undefined),
-    tmask: g.input('tmask', T, undefined), refSums: dpo ? g.input('ref_sums', T, undefined) : undefined,
+    tmask: g.input('tmask', T, undefined), lweight: g.input('lweight', T, undefined), refSums: dpo ? g.input('ref_sums', T, undefined) : undefined,
   };
   const pick = (b: Builder, idx: Value): MicroBatchValues => {
     const take = (v: Value, sh: number[]) => b.emit('Gather', [v, idx], sh, v.dtype, { axis: 0 }, [], undefined, false);
     return {
       ids: take(stacked.ids, [R, S]), bias: take(stacked.bias, [R, 1, 1, S, S]), targets: take(stacked.targets, [R, S]),
-      tmask: take(stacked.tmask, [R, S]), refSums: stacked.refSums ? take(stacked.refSums, [R]) : undefined,
+      tmask: take(stacked.tmask, [R, S]), lweight: take(stacked.lweight, [R, S]), refSums: stacked.refSums ? take(stacked.refSums, [R]) : undefined,
     };
   };
 

@@ -17,7 +17,12 @@ export interface EngineOptions extends TrainSessionOptions {
 }
 
 /** The graph-side tensors of one micro-batch (labels shifted by one, attention bias built). */
-export interface PreparedBatch { shape: Shape; ids: BigInt64Array; bias: FArr; targets: BigInt64Array; tmask: FArr }
+export interface PreparedBatch { shape: Shape; ids: BigInt64Array; bias: FArr; targets: BigInt64Array; tmask: FArr; lweight: FArr }
+
+/** Sequence lengths are padded up to a multiple of this (fewer distinct graph shapes; padding never counts). */
+export const SEQ_BUCKET = 16;
+
+export function bucketed(seqLen: number): number { return seqLen <= SEQ_BUCKET ? seqLen : Math.ceil(seqLen / SEQ_BUCKET) * SEQ_BUCKET; }
 
 export function checkBatch(b: Batch, what = 'batch'): void {
   const n = b.rows * b.seqLen;
@@ -26,23 +31,31 @@ export function checkBatch(b: Batch, what = 'batch'): void {
   }
 }
 
-export function prepareBatch(b: Batch, T: FloatDT, vocab: number): PreparedBatch {
+/**
+ * The graph-side tensors of a batch: ids, the attention bias, next-token targets (labels shifted by one, -100
+ * masked), their mask and the logits-metric weights; the sequence is padded to `seqLen` (>= the batch's own).
+ */
+export function prepareBatch(b: Batch, T: FloatDT, vocab: number, seqLen = b.seqLen): PreparedBatch {
   checkBatch(b);
-  const { rows: R, seqLen: S } = b, n = R * S;
-  const ids = new BigInt64Array(n), targets = new BigInt64Array(n);
-  const tmask = T === 'float32' ? new Float32Array(n) : new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  const { rows: R, seqLen: S0 } = b, S = seqLen, n = R * S;
+  const ids = new BigInt64Array(n), targets = new BigInt64Array(n), mask = new Int32Array(n);
+  const F = T === 'float32' ? Float32Array : Float64Array;
+  const tmask = new F(n), lweight = new F(n);
+  const lw = 1 / ((R / 2) * S0 * vocab);
+  for (let r = 0; r < R; r++) for (let t = 0; t < S0; t++) {
+    const i = r * S0 + t, o = r * S + t;
     const id = b.inputIds[i];
-    if (id < 0 || id >= vocab) throw new Error(`token id ${id} at row ${Math.floor(i / S)}, position ${i % S} is outside the vocabulary (size ${vocab})`);
-    ids[i] = BigInt(id);
-    const t = i % S;
-    const label = t + 1 < S ? b.labels[i + 1] : -100;
+    if (id < 0 || id >= vocab) throw new Error(`token id ${id} at row ${r}, position ${t} is outside the vocabulary (size ${vocab})`);
+    ids[o] = BigInt(id);
+    mask[o] = b.attentionMask[i];
+    lweight[o] = lw;
+    const label = t + 1 < S0 ? b.labels[i + 1] : -100;
     if (label !== -100) {
-      if (label < 0 || label >= vocab) throw new Error(`label ${label} at row ${Math.floor(i / S)}, position ${t + 1} is outside the vocabulary (size ${vocab})`);
-      targets[i] = BigInt(label); tmask[i] = 1;
+      if (label < 0 || label >= vocab) throw new Error(`label ${label} at row ${r}, position ${t + 1} is outside the vocabulary (size ${vocab})`);
+      targets[o] = BigInt(label); tmask[o] = 1;
     }
   }
-  return { shape: { rows: R, seqLen: S }, ids, bias: attentionBias(b.attentionMask, R, S, T), targets, tmask };
+  return { shape: { rows: R, seqLen: S }, ids, bias: attentionBias(mask, R, S, T), targets, tmask, lweight };
 }
 
 function concat<A extends FArr | BigInt64Array>(parts: A[]): A {
@@ -113,6 +126,7 @@ class Engine implements TrainSession {
     feeds.bias = this.tensor(concat(pbs.map((p) => p.bias)), [...lead, R, 1, 1, S, S]);
     feeds.targets = new ort.Tensor('int64', concat(pbs.map((p) => p.targets)), [...lead, R, S]);
     feeds.tmask = this.tensor(concat(pbs.map((p) => p.tmask)), [...lead, R, S]);
+    feeds.lweight = this.tensor(concat(pbs.map((p) => p.lweight)), [...lead, R, S]);
   }
 
   private async refSums(pb: PreparedBatch): Promise<FArr> {
@@ -135,7 +149,7 @@ class Engine implements TrainSession {
 
   private prepare(b: Batch): PreparedBatch {
     if (this.o.loss.kind !== 'sft' && b.rows % 2) throw new Error(`a preference batch needs an even number of rows (chosen then rejected), got ${b.rows}`);
-    return prepareBatch(b, this.T, this.o.config.vocab_size);
+    return prepareBatch(b, this.T, this.o.config.vocab_size, bucketed(b.seqLen));
   }
 
   async train(microBatches: Batch[], lrs: number[]): Promise<StepMetrics[]> {
@@ -189,7 +203,7 @@ class Engine implements TrainSession {
   /** Loss, metrics and the gradient of every parameter for one batch (no update). */
   async lossAndGrads(batch: Batch): Promise<{ metrics: StepMetrics; grads: Map<string, FArr> }> {
     const pb = this.prepare(batch);
-    const sess = await this.session(`grad:${batch.rows}x${batch.seqLen}`, () => gradProgram(this.o.config, this.T, this.o.loss, pb.shape, true));
+    const sess = await this.session(`grad:${pb.shape.rows}x${pb.shape.seqLen}`, () => gradProgram(this.o.config, this.T, this.o.loss, pb.shape, true));
     const r = await sess.run(await this.evalFeeds(pb));
     return { metrics: this.toMetrics(r.metrics.data as FArr, false), grads: new Map(this.names.map((n) => [n, r['grad:' + n].data as FArr])) };
   }
@@ -204,7 +218,7 @@ class Engine implements TrainSession {
 
   async evaluate(batch: Batch): Promise<StepMetrics> {
     const pb = this.prepare(batch);
-    const sess = await this.session(`eval:${batch.rows}x${batch.seqLen}`, () => gradProgram(this.o.config, this.T, this.o.loss, pb.shape, false));
+    const sess = await this.session(`eval:${pb.shape.rows}x${pb.shape.seqLen}`, () => gradProgram(this.o.config, this.T, this.o.loss, pb.shape, false));
     const r = await sess.run(await this.evalFeeds(pb));
     return this.toMetrics(r.metrics.data as FArr, false);
   }
@@ -212,7 +226,7 @@ class Engine implements TrainSession {
   async generate(prompts: number[][], maxNewTokens: number, eosIds: number[]): Promise<number[][]> {
     if (prompts.length === 0 || maxNewTokens <= 0) return prompts.map(() => []);
     const V = this.o.config.vocab_size;
-    const R = prompts.length, S = Math.max(...prompts.map((p) => p.length)) + maxNewTokens;
+    const R = prompts.length, S = bucketed(Math.max(...prompts.map((p) => p.length)) + maxNewTokens);
     prompts.forEach((p, r) => { if (p.length === 0) throw new Error(`generate: prompt ${r} is empty`); p.forEach((t, i) => { if (t < 0 || t >= V) throw new Error(`generate: prompt ${r} token ${i} = ${t} is outside the vocabulary (size ${V})`); }); });
     const shape = { rows: R, seqLen: S };
     const sess = await this.session(`next:${R}x${S}`, () => nextTokenProgram(this.o.config, this.T, shape));
