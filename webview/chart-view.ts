@@ -40,6 +40,14 @@ const panelPlugin: Plugin<'line'> = {
   },
 };
 
+/** The chart for a screen reader: each series' last value. */
+function describe(title: string, datasets: readonly LineDataset[]): string {
+  const parts = datasets
+    .filter((d) => !(d as { simpoRaw?: boolean }).simpoRaw && d.data.length)
+    .map((d) => { const p = d.data[d.data.length - 1]; return `${d.label} ${tickLabel(p.y)} at step ${p.x}`; });
+  return parts.length ? `${title} chart: ${parts.join('; ')}` : `${title} chart: no data yet`;
+}
+
 /** Short tick labels: 1e-6 rather than 1.0000000E-6, 12k rather than 12,000 for steps. */
 function tickLabel(v: number | string): string {
   const n = Number(v);
@@ -48,6 +56,7 @@ function tickLabel(v: number | string): string {
   const a = Math.abs(n);
   if (a < 1e-3) return n.toExponential(1).replace('.0e', 'e');
   if (a >= 1e4) return `${Number((n / 1000).toFixed(1))}k`;
+  if (a < 1 && !Number.isInteger(n)) return String(Number(n.toPrecision(3)));
   return String(Number(n.toPrecision(4)));
 }
 
@@ -121,6 +130,7 @@ export class ChartView {
     if (!this.chart) this.chart = this.create(palette);
     this.chart.data.datasets = datasets;
     this.fitX(this.chart, datasets);
+    this.canvas.setAttribute('aria-label', describe(this.def.title, datasets));
     if (this.themedWith !== palette || this.themedLog !== this.options.log) {
       this.applyTheme(this.chart, palette);
       this.themedWith = palette;
@@ -239,6 +249,7 @@ export class ChartView {
       sc.title = { ...sc.title, color: palette.muted };
     }
     if (o.plugins?.legend?.labels) o.plugins.legend.labels.color = palette.foreground;
+    o.font = { ...o.font, family: palette.fontFamily, size: 11 };
     (o.plugins as { simpoPanel?: { background?: string } }).simpoPanel = { background: palette.background };
   }
 }

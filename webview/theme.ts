@@ -30,6 +30,7 @@ export interface Palette {
   muted: string;
   grid: string;
   background: string;
+  fontFamily: string;
 }
 
 function read(style: CSSStyleDeclaration, names: readonly string[]): string {
@@ -52,6 +53,7 @@ export function readPalette(el: HTMLElement = document.body): Palette {
     muted: read(style, ['--vscode-descriptionForeground', '--vscode-foreground', '#999999']),
     grid: read(style, ['--vscode-editorWidget-border', '--vscode-panel-border', '--vscode-widget-border', '#80808040']),
     background: read(style, ['--vscode-editor-background', '#1e1e1e']),
+    fontFamily: read(style, ['--vscode-font-family']) || 'system-ui, sans-serif',
   };
 }
 

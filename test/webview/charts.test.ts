@@ -189,3 +189,16 @@ test('compare mode overlays two runs with a legend per run and a summary table',
   await page.screenshot({ path: join(ARTIFACTS, 'webview-compare.png'), fullPage: true });
   await finish(page);
 });
+
+test('each chart tells a screen reader its latest values', async () => {
+  const page = await openPage(h);
+  await send(page, { type: 'init', mode: 'single', runs: [run('r')], theme: 'dark' });
+  await send(page, { type: 'metrics', runId: 'r', lines: [{ step: 1, epoch: 0, time: 0, loss: 0.693, learning_rate: 5e-7, grad_norm: 3.25 }, { step: 2, epoch: 0, time: 1, loss: 0.5 }], from: 0 });
+  await frames(page);
+  assert.equal(await attr(page, 'loss', 'aria-label'), 'Loss chart: train loss 0.5 at step 2');
+  assert.equal(await attr(page, 'lr', 'aria-label'), 'Learning rate and gradient norm chart: learning rate 5e-7 at step 1; grad norm 3.25 at step 1');
+  assert.equal(await attr(page, 'memory', 'aria-label'), 'Peak memory chart: no data yet');
+  assert.equal(await page.isVisible('[data-card="memory"] .chart-empty'), true, 'a chart without data says so');
+  assert.equal(await page.locator('h2').count() >= 6, true, 'every chart has a heading');
+  await finish(page);
+});
