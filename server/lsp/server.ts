@@ -20,7 +20,7 @@ import { DEFAULT_SETTINGS, toSettings, type ServerSettings } from './settings';
 export interface ServerInitOptions extends RunMethodsOptions {
   workspaceFolder?: string;
   configGlobs?: string[];
-  /** debounce of validation after a change, ms (default 5) */
+  /** debounce of validation after a change, ms (default 2) */
   debounceMs?: number;
 }
 
@@ -87,7 +87,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     return p;
   }
 
-  function schedule(uri: string, delay = init.debounceMs ?? 5): void {
+  function schedule(uri: string, delay = init.debounceMs ?? 2): void {
     const t = timers.get(uri);
     if (t) clearTimeout(t);
     timers.set(uri, setTimeout(() => { timers.delete(uri); void validate(uri); }, delay));

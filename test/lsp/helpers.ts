@@ -21,6 +21,8 @@ export interface ClientOptions {
   /** the `simpo` section returned to workspace/configuration (undefined: the client lacks that capability) */
   settings?: Record<string, unknown>;
   initializationOptions?: Record<string, unknown>;
+  /** the server command (default: node --import tsx server/lsp/stdio-entry.ts) */
+  command?: string[];
 }
 
 export class LspClient {
@@ -37,7 +39,8 @@ export class LspClient {
 
   constructor(private readonly opts: ClientOptions = {}) {
     this.settings = opts.settings;
-    this.proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'lsp', 'stdio-entry.ts')], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const argv = opts.command ?? ['--import', 'tsx', path.join(ROOT, 'server', 'lsp', 'stdio-entry.ts')];
+    this.proc = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr!.on('data', (d) => { this.stderr += String(d); });
     this.proc.on('exit', () => { this.exited = true; this.wake(); });
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
