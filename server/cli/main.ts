@@ -5,16 +5,22 @@
 import { CliError, EXIT } from './errors';
 import { deleteCommand, runsCommand, stopCommand } from './runs-cmd';
 import { runValidate } from '../config/validate-cmd';
+import { runTraining, isInputError } from '../train/index';
+import { trainCommand } from './train-cmd';
+import { lspCommand } from './lsp-cmd';
 import { version } from '../../package.json';
 
 const USAGE = `simpo ${version}: preference alignment (SimPO, DPO, SFT) on language models
 
 usage:
+  simpo train CONFIG [--runs-dir DIR] [--dataset FILE] [--name NAME] [--resume CKPT] [--run-dir DIR]
+                                              train; a progress line on a terminal, log lines otherwise
   simpo validate CONFIG... [--json] [--quiet] check configs as the editor does (exit 1 on any error)
   simpo runs [--runs-dir DIR] [--json]        list runs: id, name, status, step, loss, accuracy, age
   simpo stop RUN [--runs-dir DIR] [--timeout S]
                                               stop a run (SIGTERM; it checkpoints and is marked stopped)
   simpo delete RUN [--runs-dir DIR]           delete a finished run's directory
+  simpo lsp --stdio                           the language server (configs + runs), as the extension starts it
   simpo --help | --version
 
 RUN is a run id, a unique prefix of one, or a run name. The runs dir defaults to .simpo/runs in the
@@ -25,10 +31,14 @@ type Out = (s: string) => void;
 type Command = (argv: string[], out: Out) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
+  train: (argv, out) => trainCommand(argv, runTraining, isInputError, {
+    out, err: (s) => process.stderr.write(s + '\n'), stderr: process.stderr, stdout: process.stdout, cwd: process.cwd(),
+  }),
   runs: runsCommand,
   stop: stopCommand,
   delete: deleteCommand,
   validate: (argv, out) => runValidate(argv, out),
+  lsp: (argv) => lspCommand(argv),
 };
 
 export async function main(argv: string[], out: Out = (s) => process.stdout.write(s + '\n'), err: Out = (s) => process.stderr.write(s + '\n')): Promise<number> {

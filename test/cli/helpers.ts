@@ -46,3 +46,37 @@ export async function until<T>(what: string, fn: () => T | undefined | false, ti
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** A tiny random Llama (Llama 3 tokenizer and vocabulary, hidden size 16, 2 layers) saved as a HF model folder. */
+export function tinyModel(dir: string): string {
+  // imported lazily: only the training tests need the engine
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { initRandomModel, makeConfig, saveModel } = require('../../server/engine/hf-model') as typeof import('../../server/engine/hf-model');
+  const config = makeConfig({
+    vocab_size: 128256, hidden_size: 16, intermediate_size: 32, num_hidden_layers: 2, num_attention_heads: 2,
+    num_key_value_heads: 1, rms_norm_eps: 1e-5, rope_theta: 500000, bos_token_id: 128000, eos_token_id: 128009,
+    tie_word_embeddings: true,
+  });
+  saveModel(dir, config, initRandomModel(config, 1), 'F32', path.join(ROOT, 'node_modules', '@lenml', 'tokenizer-llama3', 'models'));
+  return dir;
+}
+
+const WORDS = ['red', 'green', 'blue', 'cat', 'dog', 'sun', 'moon', 'tree', 'river', 'stone'];
+
+/** A folder with a tiny model, a jsonl of preference pairs and a config training `steps` steps. */
+export function tinyExperiment(opts: { steps: number; saveSteps?: number; extra?: Record<string, unknown> }): { dir: string; config: string; data: string } {
+  const dir = tmp('simpo-exp-');
+  tinyModel(path.join(dir, 'model'));
+  const data = path.join(dir, 'pairs.jsonl');
+  fs.writeFileSync(data, Array.from({ length: 16 }, (_, i) => JSON.stringify({
+    prompt: `Say ${WORDS[i % 10]}.`, chosen: ` ${WORDS[i % 10]}`, rejected: ` ${WORDS[(i + 3) % 10]} and more`,
+  })).join('\n') + '\n');
+  const keys: Record<string, unknown> = {
+    model_name_or_path: 'model', dataset: 'pairs.jsonl', per_device_train_batch_size: 2, gradient_accumulation_steps: 1,
+    max_steps: opts.steps, logging_steps: 1, eval_strategy: 'no', save_strategy: 'steps', save_steps: opts.saveSteps ?? 1000,
+    learning_rate: 1e-3, threads: 1, num_samples: 0, max_length: 32, max_prompt_length: 16, steps_per_call: 1, ...opts.extra,
+  };
+  const config = path.join(dir, 'tiny.simpo.yaml');
+  fs.writeFileSync(config, Object.entries(keys).map(([k, v]) => `${k}: ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`).join('\n') + '\n');
+  return { dir, config, data };
+}
