@@ -22,6 +22,8 @@ export interface Finding {
   code: string;
   message: string;
   data?: FixData;
+  /** the top-level key the finding is on (absent for file-level findings such as YAML errors at the top) */
+  key?: string;
 }
 
 export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };

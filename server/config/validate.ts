@@ -38,6 +38,7 @@ export function checkText(text: string, file: string, opts: ValidateOptions = {}
   const config = defaultsFor((values.algorithm as SimpoConfig['algorithm'] | undefined) ?? 'simpo');
   Object.assign(config, values);
   if (parsed.ok) checkCross(parsed, config, origin, { paperRecommendations: opts.paperRecommendations ?? true }, emit);
+  attachKeys(parsed, findings);
   findings.sort(compareFindings);
   return { config, findings, parsed, origin };
 }
@@ -47,9 +48,20 @@ export async function validateText(text: string, file: string, opts: ValidateOpt
   const r = checkText(text, file, opts);
   if (r.parsed.ok && opts.checkPaths !== false) {
     await checkPaths(r.parsed, r.config, r.origin, opts, (f) => r.findings.push({ file, ...f }), opts.cache);
+    attachKeys(r.parsed, r.findings);
     r.findings.sort(compareFindings);
   }
   return r;
+}
+
+/** Sets `key` of each finding to the top-level entry it lies in (by line). */
+export function attachKeys(parsed: ParsedConfig, findings: Finding[]): void {
+  for (const f of findings) {
+    if (f.key !== undefined) continue;
+    const off = parsed.lines.offset(f.range.start);
+    const e = parsed.entries.find((x) => off >= x.entryStart && off <= x.entryEnd && !(f.range.start.line === 0 && f.range.start.character === 0 && f.code === 'required'));
+    if (e) f.key = e.key;
+  }
 }
 
 export { PathCheckCache };

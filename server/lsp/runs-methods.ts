@@ -3,7 +3,7 @@
 // initializationOptions {runsDir, cliPath, trusted, nodeArgs?} configure it; an untrusted workspace cannot start runs.
 import { ResponseError, ErrorCodes, type Connection, type Disposable } from 'vscode-languageserver';
 import { loadConfigFile } from '../config/load';
-import { formatFinding } from '../config/findings';
+import { formatFinding, type Finding } from '../config/findings';
 import { Methods, type MetricsParams, type RunRef, type StartRunParams } from '../protocol/lsp';
 import { RunManager } from '../runs/manager';
 
@@ -67,8 +67,10 @@ export class RunMethods implements Disposable {
     if (!p || typeof p.configPath !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'startRun needs { configPath }');
     const m = this.need();
     // refuse a config with errors up front, with the same messages as the editor shows
-    const r = await loadConfigFile(p.configPath, { checkPaths: p.dataset === undefined, absolutePaths: false });
-    const errors = r.findings.filter((f) => f.severity === 'error' && !(p.dataset && f.code === 'required' && /training data/.test(f.message)));
+    const r = await loadConfigFile(p.configPath, { absolutePaths: false });
+    // a dataset given with the request replaces the config's: its findings do not count
+    const overridden = (f: Finding) => p.dataset !== undefined && ((f.code === 'required' && /training data/.test(f.message)) || f.key === 'dataset' || f.key === 'dataset_mixer' || f.key === 'dataset_splits');
+    const errors = r.findings.filter((f) => f.severity === 'error' && !overridden(f));
     if (errors.length) throw new ResponseError(ErrorCodes.InvalidParams, `the config has ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${errors.slice(0, 10).map(formatFinding).join('\n')}`);
     return m.start(p);
   }

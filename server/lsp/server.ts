@@ -9,7 +9,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { MAX_CONFIG_BYTES } from '../config/parse';
-import { checkText, PathCheckCache, type Checked } from '../config/validate';
+import { attachKeys, checkText, PathCheckCache, type Checked } from '../config/validate';
 import { checkPaths } from '../config/rules/paths';
 import { compareFindings } from '../config/findings';
 import { codeActionsFor, completeAt, hoverAt, toDiagnostic } from './features';
@@ -123,6 +123,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
       const checked = checkText(text, file, opts);
       if (checked.parsed.ok && uri.startsWith('file:')) {
         await checkPaths(checked.parsed, checked.config, checked.origin, opts, (f) => checked.findings.push({ file, ...f }), pathCache);
+        attachKeys(checked.parsed, checked.findings);
         checked.findings.sort(compareFindings);
       }
       if (documents.get(uri)?.version !== version) return; // a newer change is scheduled

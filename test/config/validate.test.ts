@@ -70,6 +70,8 @@ test('wrong types, enums and ranges at the value', () => {
   const beta = r.findings.find((f) => f.code === 'out-of-range' && f.message.includes('beta'))!;
   assert.deepEqual(beta.range, at(text, '-3'));
   assert.deepEqual(beta.data, { kind: 'value', key: 'beta', value: 2, title: 'Clamp beta to 2' });
+  assert.equal(beta.key, 'beta', 'findings name the key they are on');
+  assert.equal(r.findings.find((f) => f.message.includes('dataset_splits'))!.key, 'dataset_splits');
   const lr = r.findings.find((f) => f.message.includes('learning_rate'))!;
   assert.equal(lr.code, 'wrong-type');
   assert.deepEqual(lr.range, at(text, 'fast'));
