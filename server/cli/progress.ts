@@ -25,6 +25,7 @@ export function progressLine(p: Progress, width = 100): string {
     m['rewards/margins'] !== undefined ? `margin ${num(m['rewards/margins'])}` : '',
     m['rewards/accuracies'] !== undefined ? `acc ${num(m['rewards/accuracies'], 3)}` : '',
   ].filter(Boolean).join('  ');
+  if (total === 0) return [parts.join(' ') || p.phase, `step ${p.step}`, stats].filter(Boolean).join('  ').slice(0, Math.max(0, width - 1));
   const pct = `${String(Math.floor(frac * 100)).padStart(3)}%`;
   const fixed = [parts.join(' '), counter, pct, eta, stats].filter(Boolean).join('  ');
   const barWidth = Math.min(30, width - fixed.length - 4);
@@ -89,7 +90,7 @@ export class TtyProgress implements ProgressSink {
   private draw(): void {
     if (!this.current) return;
     this.lastDraw = Date.now();
-    this.stream.write(`\r\x1b[2K${progressLine(this.current, this.stream.columns ?? 100)}`);
+    this.stream.write(`\r\x1b[2K${progressLine(this.current, this.stream.columns || 100)}`);
     this.shown = true;
   }
 

@@ -11,7 +11,8 @@ test('progressLine shows step, bar, ETA and live metrics, fitted to the width', 
   const narrow = progressLine(p, 40);
   assert.ok(narrow.length <= 39);
   assert.ok(narrow.startsWith('25/100'));
-  assert.match(progressLine({ step: 0, totalSteps: 0, metrics: {}, phase: 'eval' }, 80), /^eval  0\/\?/);
+  assert.equal(progressLine({ step: 0, totalSteps: 0, metrics: {}, phase: 'load' }, 80), 'load  step 0');
+  assert.match(progressLine({ step: 3, totalSteps: 10, metrics: {}, phase: 'eval' }, 80), /^eval  3\/10  \[/);
 });
 
 test('TtyProgress redraws in place and prints log lines above the status line', () => {
