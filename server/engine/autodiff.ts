@@ -16,7 +16,13 @@ export function backward(b: Builder, loss: Value, wrt: Value[], seed?: Value): V
   grads.set(loss.name, seed ?? b.scalar(1, loss.dtype));
   for (let i = tape.length - 1; i >= 0; i--) {
     const e = tape[i];
-    const gy = grads.get(e.output.name);
+    let gy = grads.get(e.output.name);
+    if (e.outputs) {
+      const gys = e.outputs.map((o) => grads.get(o.name));
+      if (gys.every((x) => !x)) continue;
+      e.attrs._gys = gys.map((x, k) => x ?? b.zeros(e.outputs![k].shape, e.outputs![k].dtype));
+      gy = e.attrs._gys[0];
+    }
     if (!gy) continue;
     const rule = GRAD_RULES[e.op];
     if (!rule) throw new Error(`autodiff: no gradient rule for op ${e.op}`);

@@ -4,7 +4,11 @@
 // float32 for training.
 import { Graph, type DT, type FloatDT, type Value } from './graph';
 
-export interface TapeEntry { op: string; inputs: Value[]; output: Value; attrs: Record<string, any> }
+export interface TapeEntry {
+  op: string; inputs: Value[]; output: Value; attrs: Record<string, any>;
+  /** ops with several outputs (Split): all of them; the rule gets `attrs._gys`, zeros filled in where unused */
+  outputs?: Value[];
+}
 
 export function broadcastShapes(a: number[], b: number[]): number[] {
   const n = Math.max(a.length, b.length);
@@ -97,6 +101,13 @@ export class Builder {
   slice(x: Value, axis: number, start: number, end: number): Value {
     const shape = x.shape.slice(); shape[axis] = end - start;
     return this.emit('Slice', [x], shape, x.dtype, { _axis: axis, _start: start, _end: end }, [this.ints([start]).name, this.ints([end]).name, this.ints([axis]).name]);
+  }
+  /** Split along `axis` into parts of the given sizes (one node; its gradient is one Concat). */
+  split(x: Value, axis: number, sizes: number[]): Value[] {
+    const outs: Value[] = sizes.map((d) => { const shape = x.shape.slice(); shape[axis] = d; return { name: this.g.fresh('split'), shape, dtype: x.dtype, rg: x.rg && !!this.tape }; });
+    this.g.node('Split', [x.name, this.ints(sizes).name], outs.map((o) => o.name), { axis });
+    if (x.rg && this.tape) this.tape.push({ op: 'Split', inputs: [x], output: outs[0], outputs: outs, attrs: { axis } });
+    return outs;
   }
   concat(xs: Value[], axis: number): Value {
     const shape = xs[0].shape.slice(); shape[axis] = xs.reduce((s, v) => s + v.shape[axis], 0);

@@ -74,6 +74,7 @@ export const GRAD_RULES: Record<string, VjpRule> = {
   },
   Slice: (b, { inputs: [x], attrs }, gy) => [b.padAxis(gy, attrs._axis, attrs._start, x.shape[attrs._axis] - attrs._end)],
   Pad: () => { throw new Error('Pad has no gradient rule (it only appears in gradients)'); },
+  Split: (b, { attrs }) => [b.concat(attrs._gys, attrs.axis)],
   Concat: (b, { inputs, attrs }, gy) => {
     let off = 0;
     return inputs.map((x) => { const s = b.slice(gy, attrs.axis, off, off + x.shape[attrs.axis]); off += x.shape[attrs.axis]; return s; });

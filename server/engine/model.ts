@@ -85,6 +85,14 @@ export function decoderLogits(b: Builder, c: LlamaConfig, P: Map<string, Value>,
     const y = b.gemm(x, p(name + '.weight'), 0, 1);
     return P.has(name + '.bias') ? b.add(y, p(name + '.bias')) : y;
   };
+  /** several projections of one input as one Gemm on the concatenated weights, split after */
+  const fusedLinear = (x: Value, names: string[]) => {
+    if (names.length === 1) return [linear(x, names[0])];
+    const W = b.concat(names.map((n) => p(n + '.weight')), 0);
+    let y = b.gemm(x, W, 0, 1);
+    if (P.has(names[0] + '.bias')) y = b.add(y, b.concat(names.map((n) => p(n + '.bias')), 0));
+    return b.split(y, 1, names.map((n) => p(n + '.weight').shape[0]));
+  };
   const scale = b.scalar(1 / Math.sqrt(hd));
 
   let x = b.reshape(b.gather(p('model.embed_tokens.weight'), ids), [N, H]);
@@ -92,9 +100,10 @@ export function decoderLogits(b: Builder, c: LlamaConfig, P: Map<string, Value>,
     const pre = `model.layers.${l}.`;
     const h = b.rmsNorm(x, p(pre + 'input_layernorm.weight'), eps);
     const heads = (y: Value, n: number) => b.transpose(b.reshape(y, [R, S, n, hd]), [0, 2, 1, 3]);
-    const q = rope(heads(b.mul(linear(h, pre + 'self_attn.q_proj'), scale), nh));
-    const k = rope(heads(linear(h, pre + 'self_attn.k_proj'), nkv));
-    const v = heads(linear(h, pre + 'self_attn.v_proj'), nkv);
+    const [qp, kp, vp] = fusedLinear(h, ['q_proj', 'k_proj', 'v_proj'].map((n) => pre + 'self_attn.' + n));
+    const q = rope(heads(b.mul(qp, scale), nh));
+    const k = rope(heads(kp, nkv));
+    const v = heads(vp, nkv);
     // grouped-query attention without repeating k/v: query heads of one kv head are stacked along the rows
     const qg = b.reshape(q, [R, nkv, g * S, hd]);
     const scores = b.reshape(b.matmul(qg, b.transpose(k, [0, 1, 3, 2])), [R, nkv, g, S, S]);
@@ -102,7 +111,8 @@ export function decoderLogits(b: Builder, c: LlamaConfig, P: Map<string, Value>,
     const o = b.reshape(b.transpose(b.reshape(b.matmul(att, v), [R, nh, S, hd]), [0, 2, 1, 3]), [N, nh * hd]);
     x = b.add(x, linear(o, pre + 'self_attn.o_proj'));
     const h2 = b.rmsNorm(x, p(pre + 'post_attention_layernorm.weight'), eps);
-    const act = b.mul(b.silu(linear(h2, pre + 'mlp.gate_proj')), linear(h2, pre + 'mlp.up_proj'));
+    const [gate, up] = fusedLinear(h2, [pre + 'mlp.gate_proj', pre + 'mlp.up_proj']);
+    const act = b.mul(b.silu(gate), up);
     x = b.add(x, linear(act, pre + 'mlp.down_proj'));
   }
   x = b.rmsNorm(x, p('model.norm.weight'), eps);

@@ -19,10 +19,19 @@ export interface EngineOptions extends TrainSessionOptions {
 /** The graph-side tensors of one micro-batch (labels shifted by one, attention bias built). */
 export interface PreparedBatch { shape: Shape; ids: BigInt64Array; bias: FArr; targets: BigInt64Array; tmask: FArr; lweight: FArr }
 
-/** Sequence lengths are padded up to a multiple of this (fewer distinct graph shapes; padding never counts). */
-export const SEQ_BUCKET = 16;
+/**
+ * The sequence length a batch is padded to (padding never counts): itself up to 16, then multiples of 16 up to
+ * 128, then steps of 1/8 of the enclosing power of two (160, 192, 224, 256, 320, ...): few distinct graph
+ * shapes (16 up to 512) for at most ~12% extra positions.
+ */
+export function bucketed(seqLen: number): number {
+  if (seqLen <= 16) return seqLen;
+  const step = Math.max(16, 2 ** (Math.ceil(Math.log2(seqLen)) - 3));
+  return Math.ceil(seqLen / step) * step;
+}
 
-export function bucketed(seqLen: number): number { return seqLen <= SEQ_BUCKET ? seqLen : Math.ceil(seqLen / SEQ_BUCKET) * SEQ_BUCKET; }
+/** At most this many ONNX sessions stay open (least recently used ones are released). */
+export const MAX_SESSIONS = 8;
 
 export function checkBatch(b: Batch, what = 'batch'): void {
   const n = b.rows * b.seqLen;
@@ -109,9 +118,19 @@ class Engine implements TrainSession {
 
   private session(key: string, build: () => Uint8Array): Promise<ort.InferenceSession> {
     let s = this.sessions.get(key);
-    if (!s) { s = openSession(build(), this.provider, this.o.threads, this.T === 'float64'); this.sessions.set(key, s); }
+    if (s) { this.sessions.delete(key); this.sessions.set(key, s); return s; } // most recently used last
+    s = openSession(build(), this.provider, this.o.threads, this.T === 'float64');
+    this.sessions.set(key, s);
+    while (this.sessions.size > MAX_SESSIONS) {
+      const [oldKey, old] = this.sessions.entries().next().value as [string, Promise<ort.InferenceSession>];
+      this.sessions.delete(oldKey);
+      old.then((x) => x.release()).catch(() => { /* it never opened */ });
+    }
     return s;
   }
+
+  /** The keys of the open sessions, least recently used first (for tests). */
+  openSessions(): string[] { return [...this.sessions.keys()]; }
 
   private tensor(data: FArr, dims: number[]): ort.Tensor { return new ort.Tensor(this.tname, data, dims); }
 
@@ -284,6 +303,7 @@ class Engine implements TrainSession {
 }
 
 export type EngineSession = TrainSession & {
+  openSessions(): string[];
   lossAndGrads(batch: Batch): Promise<{ metrics: StepMetrics; grads: Map<string, FArr> }>;
   setWeights(w: WeightMap): void;
 };

@@ -76,11 +76,13 @@ test('linear algebra: MatMul (batched, broadcast) and Gemm (all transpositions)'
   }
 });
 
-test('shape ops: Reshape, Transpose, Slice, Concat', async () => {
+test('shape ops: Reshape, Transpose, Slice, Concat, Split', async () => {
   await check('reshape', [{ shape: [2, 6] }], (b, [x]) => b.reshape(x, [3, 4]));
   await check('transpose', [{ shape: [2, 3, 4] }], (b, [x]) => b.transpose(x, [2, 0, 1]));
   await check('slice', [{ shape: [3, 5] }], (b, [x]) => b.slice(x, 1, 1, 4));
   await check('concat', [{ shape: [2, 2] }, { shape: [2, 3] }], (b, [x, y]) => b.concat([x, y], 1));
+  await check('split', [{ shape: [2, 6] }], (b, [x]) => { const [p, q] = b.split(x, 1, [2, 4]); return b.mul(p, b.slice(q, 1, 1, 3)); });
+  await check('split-unused-part', [{ shape: [5, 2] }], (b, [x]) => b.split(x, 0, [1, 3, 1])[1]);
 });
 
 test('reductions, softmax, log-softmax, RMSNorm', async () => {
