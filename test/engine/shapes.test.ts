@@ -2,6 +2,7 @@
 // share one Loop run, and at most MAX_SESSIONS sessions stay open.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { StepMetrics } from '../../server/engine/api';
 import { createTrainSession } from '../../server/engine/index';
 import { bucketed, MAX_SESSIONS } from '../../server/engine/session';
 import { initRandomModel, makeConfig, Rng } from '../../server/engine/hf-model';
@@ -24,7 +25,7 @@ test('steps of different lengths in one bucket run in one Loop and match separat
   const b = await createTrainSession({ config, weights: w, loss, optim, gradientAccumulationSteps: 1, threads: 1, dtype: 'float64' });
   const together = await a.train(batches, [1e-2, 1e-2, 1e-2]);
   assert.deepEqual(a.openSessions(), ['train:4x32']);
-  const apart = [];
+  const apart: StepMetrics[] = [];
   for (const x of batches) apart.push(...await b.train([x], [1e-2]));
   together.forEach((m, i) => { for (const [k, v] of Object.entries(m)) assert.ok(Math.abs(v - (apart[i] as any)[k]) < 1e-12, `step ${i} ${k}`); });
   await a.release(); await b.release();
