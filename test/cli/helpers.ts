@@ -48,7 +48,7 @@ export async function until<T>(what: string, fn: () => T | undefined | false, ti
 }
 
 /** A tiny random Llama (Llama 3 tokenizer and vocabulary, hidden size 16, 2 layers) saved as a HF model folder. */
-export function tinyModel(dir: string): string {
+export function tinyModel(dir: string, opts: { poison?: boolean } = {}): string {
   // imported lazily: only the training tests need the engine
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { initRandomModel, makeConfig, saveModel } = require('../../server/engine/hf-model') as typeof import('../../server/engine/hf-model');
@@ -57,16 +57,18 @@ export function tinyModel(dir: string): string {
     num_key_value_heads: 1, rms_norm_eps: 1e-5, rope_theta: 500000, bos_token_id: 128000, eos_token_id: 128009,
     tie_word_embeddings: true,
   });
-  saveModel(dir, config, initRandomModel(config, 1), 'F32', path.join(ROOT, 'node_modules', '@lenml', 'tokenizer-llama3', 'models'));
+  const weights = initRandomModel(config, 1);
+  if (opts.poison) weights.get('model.norm.weight')!.data[0] = Number.NaN; // a model that can only produce NaN
+  saveModel(dir, config, weights, 'F32', path.join(ROOT, 'node_modules', '@lenml', 'tokenizer-llama3', 'models'));
   return dir;
 }
 
 const WORDS = ['red', 'green', 'blue', 'cat', 'dog', 'sun', 'moon', 'tree', 'river', 'stone'];
 
 /** A folder with a tiny model, a jsonl of preference pairs and a config training `steps` steps. */
-export function tinyExperiment(opts: { steps: number; saveSteps?: number; extra?: Record<string, unknown> }): { dir: string; config: string; data: string } {
+export function tinyExperiment(opts: { steps: number; saveSteps?: number; poison?: boolean; extra?: Record<string, unknown> }): { dir: string; config: string; data: string } {
   const dir = tmp('simpo-exp-');
-  tinyModel(path.join(dir, 'model'));
+  tinyModel(path.join(dir, 'model'), { poison: opts.poison });
   const data = path.join(dir, 'pairs.jsonl');
   fs.writeFileSync(data, Array.from({ length: 16 }, (_, i) => JSON.stringify({
     prompt: `Say ${WORDS[i % 10]}.`, chosen: ` ${WORDS[i % 10]}`, rejected: ` ${WORDS[(i + 3) % 10]} and more`,

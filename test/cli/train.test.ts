@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { RunManager } from '../../server/runs/manager';
 import { isPidAlive, readJsonl, readRunInfo } from '../../server/runs/run-dir';
 import type { MetricsAppendedParams, RunSummary } from '../../server/protocol/lsp';
-import { CLI, NODE_ARGS, simpo, tinyExperiment, until } from './helpers';
+import { CLI, NODE_ARGS, simpo, simpoAsync, tinyExperiment, until } from './helpers';
 
 test('simpo train: one clear message and exit 1 for a missing config, a bad value, a missing dataset', () => {
   const e = tinyExperiment({ steps: 2 });
@@ -115,4 +115,30 @@ test('simpo stop: the trainer checkpoints, the run is stopped; SIGKILL leaves re
   assert.equal(killed.error, `trainer process exited unexpectedly (pid ${pid})`);
   assert.equal(readRunInfo(b.runDir).status, 'failed');
   m.dispose();
+});
+
+test('simpo train: exit 2 with the reason when training fails (non-finite loss)', () => {
+  const e = tinyExperiment({ steps: 3, poison: true });
+  const r = simpo(['train', e.config], { cwd: e.dir });
+  assert.equal(r.status, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /^simpo train: run \S+ failed: loss is NaN at step 1 \(no finite step before it\); lower learning_rate/m);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+test('simpo train: Ctrl-C (SIGINT) checkpoints, marks the run stopped and exits 130', async () => {
+  const e = tinyExperiment({ steps: 5000 });
+  const p = simpoAsync(['train', e.config], { cwd: e.dir });
+  const runsDir = path.join(e.dir, '.simpo', 'runs');
+  const runDir = await until('the first logged step', () => {
+    const d = fs.existsSync(runsDir) ? fs.readdirSync(runsDir).map((n) => path.join(runsDir, n))[0] : undefined;
+    return d && readJsonl(path.join(d, 'metrics.jsonl')).lines.length >= 1 ? d : undefined;
+  }, 90_000);
+  p.child.kill('SIGINT');
+  const r = await p.done;
+  assert.equal(r.status, 130, r.stdout + r.stderr);
+  const info = readRunInfo(runDir);
+  assert.equal(info.status, 'stopped');
+  assert.ok(fs.existsSync(path.join(runDir, 'checkpoints', `step-${info.step}`, 'model.safetensors')));
+  assert.match(r.stdout, /stopping after saving a checkpoint \(Ctrl-C again to quit now\)/);
+  assert.match(r.stdout, new RegExp(`run ${info.id} stopped at ${info.step}/5000 steps; resume with --resume `));
 });
