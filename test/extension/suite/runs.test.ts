@@ -4,7 +4,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { StartRunResult } from '../../../server/protocol/lsp';
 import { findConfig } from '../../../extension/example';
-import { api, waitFor, ws } from './util';
+import { spawn } from 'node:child_process';
+import { api, waitFor, ws, EXTENSION_ID } from './util';
 
 const RUN_TIMEOUT = 180_000;
 
@@ -107,5 +108,21 @@ describe('a real run of the tiny example', function () {
     assert.equal(await vscode.commands.executeCommand('simpo.deleteRun', second.run.id, { confirm: false }), second.run.id);
     await waitFor('the run dir to go', () => !existsSync(second.runDir));
     await a.model.waitFor((runs) => !runs.some((r) => r.id === second.run.id), 30_000);
+  });
+
+  it('a run started from the CLI in the same workspace appears in the run browser', async () => {
+    const a = await api();
+    const cli = process.env.SIMPO_SERVER_PATH || path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'out', 'cli.js');
+    const child = spawn(process.execPath, [cli, 'train', config, '--runs-dir', ws('.simpo', 'runs'), '--name', 'from-cli'], { cwd: path.dirname(config), stdio: 'ignore', detached: true });
+    child.unref();
+    try {
+      const runs = await a.model.waitFor((l) => l.some((r) => r.name === 'from-cli'), 60_000);
+      const run = runs.find((r) => r.name === 'from-cli')!;
+      await waitFor('the CLI run in the tree', () => a.tree.getChildren().find((i) => i.run.id === run.id));
+      await a.model.waitFor((l) => l.some((r) => r.id === run.id && !['running', 'queued'].includes(r.status)), RUN_TIMEOUT);
+      assert.equal(a.model.get(run.id)!.status, 'completed');
+    } finally {
+      try { process.kill(child.pid!); } catch { /* ended */ }
+    }
   });
 });
