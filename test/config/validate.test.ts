@@ -127,6 +127,11 @@ test('cross-field rules: max_prompt_length, effective batch, paper values, DPO r
   assert.equal(parseConfigText('algorithm: dpo\n' + BASE, 'd.yaml').config.beta, 0.1, 'DPO default beta');
   assert.ok(!parseConfigText('algorithm: dpo\nref_model_name_or_path: org/ref\n' + BASE, 'd.yaml').findings.some((f) => f.code === 'dpo-reference'));
 
+  const over = 'model_name_or_path: m\ndataset: d.jsonl\ndataset_mixer:\n  org/x: 1.0\nwarmup_steps: 10\nwarmup_ratio: 0.1\nmax_steps: 100\nnum_train_epochs: 3\ndevice: cuda\n';
+  const o = parseConfigText(over, 'o.yaml');
+  assert.deepEqual(o.findings.filter((f) => f.code === 'overridden').map((f) => f.key), ['dataset_mixer', 'warmup_ratio', 'num_train_epochs']);
+  assert.deepEqual(only(o.findings, 'device').range, at(over, 'cuda'));
+
   const missing = parseConfigText('beta: 2\n', 'm.yaml');
   assert.equal(missing.findings.filter((f) => f.code === 'required').length, 2);
 });

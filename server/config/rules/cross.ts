@@ -75,6 +75,19 @@ export function checkCross(p: ParsedConfig, c: SimpoConfig, origin: Map<string, 
       message: `learning_rate ${fmtNum(c.learning_rate)} is above 1e-5, where the SimPO paper reports incoherent, repetitive output; its grid is 3e-7 to 1e-6 (${lrs})${c.algorithm === 'dpo' ? '; DPO: 3e-7 to 7e-7' : ''}`,
       data: { kind: 'value', key: 'learning_rate', value: 1e-6, title: 'Set learning_rate to 1e-6' } });
   }
+  // keys that another key overrides
+  const ignored = (key: string, because: string) => {
+    const e = origin.get(key);
+    if (e) emit({ range: e.keyRange, severity: 'information', code: 'overridden', message: `\`${e.key}\` is ignored: ${because}` });
+  };
+  if (c.dataset && c.dataset_mixer) ignored('dataset_mixer', '`dataset` is set and wins');
+  if (c.warmup_steps > 0) ignored('warmup_ratio', `\`warmup_steps: ${c.warmup_steps}\` is set and wins`);
+  if (c.max_steps > 0) ignored('num_train_epochs', `\`max_steps: ${c.max_steps}\` is set and wins`);
+  if (c.device !== 'cpu' && origin.has('device')) {
+    emit({ range: at('device')!, severity: 'warning', code: 'device',
+      message: `\`device: ${c.device}\` needs an onnxruntime-node build with the ${c.device === 'cuda' ? 'CUDA' : 'WebGPU'} execution provider; the packaged engine runs on the CPU (device: cpu)`,
+      data: { kind: 'value', key: 'device', value: 'cpu', title: 'Set device to cpu' } });
+  }
   if (c.label_smoothing > 0 && c.loss_type === 'hinge') {
     emit({ range: at('label_smoothing')!, severity: 'warning', code: 'unused-for-algorithm', message: '`label_smoothing` applies to the sigmoid loss only; it is ignored with `loss_type: hinge`' });
   }
