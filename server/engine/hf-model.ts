@@ -79,6 +79,7 @@ export function parseHfConfig(raw: unknown, file = 'config.json'): LlamaConfig {
   if (c.mlp_bias === true) throw new Error(`${file}: mlp_bias: true is not supported`);
   // qwen2 always has q/k/v biases (its config has no attention_bias key); llama and mistral read attention_bias.
   const attentionBias = mt === 'qwen2' ? true : bool('attention_bias', arch.attention_bias);
+  const ropeScaling = checkRopeScaling(c.rope_scaling, file);
   const config: LlamaConfig = {
     ...c,
     model_type: mt,
@@ -97,6 +98,7 @@ export function parseHfConfig(raw: unknown, file = 'config.json'): LlamaConfig {
     tie_word_embeddings: bool('tie_word_embeddings', false),
     attention_bias: attentionBias,
     initializer_range: posNum('initializer_range', 0.02),
+    rope_scaling: ropeScaling,
   };
   for (const k of ['bos_token_id', 'pad_token_id'] as const) {
     const v = c[k];
@@ -110,6 +112,62 @@ export function parseHfConfig(raw: unknown, file = 'config.json'): LlamaConfig {
     if (!ids.every((v) => Number.isSafeInteger(v) && v >= 0)) throw new Error(`${file}: "eos_token_id" must be a token id or a list of ids, found ${JSON.stringify(eos)}`);
   }
   return config;
+}
+
+/**
+ * rope_scaling types the engine applies. ropeInverseFrequencies() computes 'linear' and 'llama3' too (as
+ * transformers does), but the engine's RoPE tables do not use it yet, so those are refused rather than silently
+ * trained as a different model.
+ */
+export const ENGINE_ROPE_TYPES = new Set(['default']);
+const KNOWN_ROPE_TYPES = new Set(['default', 'linear', 'llama3', 'dynamic', 'yarn', 'longrope', 'su', 'mrope']);
+
+function checkRopeScaling(v: unknown, file: string): Record<string, unknown> | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'object' || Array.isArray(v)) throw new Error(`${file}: "rope_scaling" must be an object or null, found ${JSON.stringify(v)}`);
+  const r = v as Record<string, unknown>;
+  const type = r.rope_type ?? r.type ?? 'default';
+  if (typeof type !== 'string' || !KNOWN_ROPE_TYPES.has(type)) throw new Error(`${file}: rope_scaling type ${JSON.stringify(type)} is unknown`);
+  const num = (k: string) => {
+    if (typeof r[k] !== 'number' || !Number.isFinite(r[k]) || (r[k] as number) <= 0) throw new Error(`${file}: rope_scaling.${k} must be a positive number for rope type ${type}, found ${JSON.stringify(r[k])}`);
+  };
+  if (type === 'linear' || type === 'llama3') num('factor');
+  if (type === 'llama3') { num('low_freq_factor'); num('high_freq_factor'); num('original_max_position_embeddings'); }
+  if (!ENGINE_ROPE_TYPES.has(type)) {
+    throw new Error(`${file}: rope_scaling type '${type}' is not supported by the built-in engine yet (supported: ${[...ENGINE_ROPE_TYPES].join(', ')}; remove rope_scaling only if you accept a different model)`);
+  }
+  return r;
+}
+
+/**
+ * RoPE inverse frequencies [head_dim / 2] as transformers computes them (float64 here): default
+ * 1 / theta^(2i/d); 'linear' divides by factor; 'llama3' divides low frequencies by factor and blends the middle
+ * band (transformers' _compute_llama3_parameters).
+ */
+export function ropeInverseFrequencies(config: LlamaConfig): Float64Array {
+  const hd = headDim(config);
+  const theta = config.rope_theta ?? 10000;
+  const inv = new Float64Array(hd / 2);
+  for (let i = 0; i < hd / 2; i++) inv[i] = 1 / theta ** ((2 * i) / hd);
+  const r = config.rope_scaling as Record<string, number | string> | null | undefined;
+  const type = r ? (r.rope_type ?? r.type ?? 'default') : 'default';
+  if (type === 'linear') for (let i = 0; i < inv.length; i++) inv[i] /= r!.factor as number;
+  if (type === 'llama3') {
+    const factor = r!.factor as number, lo = r!.low_freq_factor as number, hi = r!.high_freq_factor as number;
+    const old = r!.original_max_position_embeddings as number;
+    const loWave = old / lo, hiWave = old / hi;
+    for (let i = 0; i < inv.length; i++) {
+      const wave = (2 * Math.PI) / inv[i];
+      if (wave > loWave) inv[i] /= factor;
+      else if (wave >= hiWave) {
+        const smooth = (old / wave - lo) / (hi - lo);
+        inv[i] = (1 - smooth) * (inv[i] / factor) + smooth * inv[i];
+      }
+    }
+  } else if (type !== 'default' && type !== 'linear') {
+    throw new Error(`ropeInverseFrequencies: rope type '${type}' is not implemented`);
+  }
+  return inv;
 }
 
 /** Builds a full config from the few sizes a test or benchmark cares about. */

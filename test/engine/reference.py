@@ -20,7 +20,8 @@ INPUT: {"threads": 2, "cases": [CASE, ...]}; each CASE:
   dtype         "float32" (default) or "float64"
   out_weights   where to write the parameters after the last step (safetensors, F32)
   generate      optional {"prompts": [[ids]], "maxNewTokens", "eosIds"}: greedy decoding with the final weights
-OUTPUT: {"cases": [{"steps": [metrics per step], "generated": [[ids]]?, "seconds": ...}]}
+  rope_configs  optional list of configs: their RoPE inverse frequencies are returned in "rope"
+OUTPUT: {"cases": [{"steps": [metrics per step], "generated": [[ids]]?, "seconds": ...}], "rope": [[...]]}
 """
 import json
 import math
@@ -91,9 +92,29 @@ def rms_norm(x, w, eps):
     return w * (x * torch.rsqrt(var + eps))
 
 
-def rope_tables(cfg, seq_len, dtype):
+def rope_inv_freq(cfg):
+    """Inverse frequencies [hd/2] in float64, with 'linear' and 'llama3' rope_scaling (Llama 3.1 / 3.2)."""
     hd = head_dim(cfg)
-    inv_freq = 1.0 / (cfg.get('rope_theta', 10000.0) ** (torch.arange(0, hd, 2, dtype=torch.float64) / hd))
+    inv = 1.0 / (cfg.get('rope_theta', 10000.0) ** (torch.arange(0, hd, 2, dtype=torch.float64) / hd))
+    rs = cfg.get('rope_scaling') or {}
+    kind = rs.get('rope_type', rs.get('type', 'default'))
+    if kind == 'linear':
+        inv = inv / rs['factor']
+    elif kind == 'llama3':
+        factor, lo, hi, old = rs['factor'], rs['low_freq_factor'], rs['high_freq_factor'], rs['original_max_position_embeddings']
+        wavelen = 2 * math.pi / inv
+        scaled = torch.where(wavelen > old / lo, inv / factor, inv)
+        smooth = (old / wavelen - lo) / (hi - lo)
+        blended = (1 - smooth) * scaled / factor + smooth * scaled
+        medium = (wavelen >= old / hi) & (wavelen <= old / lo)
+        inv = torch.where(medium, blended, scaled)
+    elif kind != 'default':
+        raise ValueError(f'rope type {kind} not implemented in the reference')
+    return inv
+
+
+def rope_tables(cfg, seq_len, dtype):
+    inv_freq = rope_inv_freq(cfg)
     pos = torch.arange(seq_len, dtype=torch.float64)
     freqs = torch.outer(pos, inv_freq)
     emb = torch.cat([freqs, freqs], dim=-1)
@@ -291,7 +312,8 @@ def main():
         spec = json.load(f)
     torch.set_num_threads(int(spec.get('threads', 2)))
     torch.manual_seed(0)
-    res = {'torch': torch.__version__, 'cases': [run_case(c) for c in spec['cases']]}
+    res = {'torch': torch.__version__, 'cases': [run_case(c) for c in spec.get('cases', [])],
+           'rope': [rope_inv_freq(c).tolist() for c in spec.get('rope_configs', [])]}
     with open(outp, 'w') as f:
         json.dump(res, f)
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Batch, LlamaConfig, LossSpec, OptimSpec, StepMetrics, WeightMap } from '../../server/engine/api';
 import { createTrainSession } from '../../server/engine/index';
-import { cloneWeights, initRandomModel, makeConfig, Rng } from '../../server/engine/hf-model';
+import { cloneWeights, initRandomModel, makeConfig, ropeInverseFrequencies, Rng } from '../../server/engine/hf-model';
 import { readSafetensors, writeSafetensors } from '../../server/engine/safetensors';
 import { batchJson, findTorchPython, INSTALL_HINT, randomPreferenceBatch, randomSftBatch, runReference } from './reference-lib';
 
@@ -153,4 +153,27 @@ test('engine evaluate() equals the loss and metrics of a train() step at the sam
   } finally {
     await session.release();
   }
+});
+
+test('RoPE inverse frequencies (default, linear, llama3 scaling) match the PyTorch reference', { skip: skip ? 'SIMPO_SKIP_TORCH=1' : false }, () => {
+  if (!python) assert.fail(`no python3 with torch found: ${INSTALL_HINT}`);
+  const base = makeConfig({ vocab_size: 8, hidden_size: 2048, intermediate_size: 8, num_hidden_layers: 1, num_attention_heads: 32, num_key_value_heads: 8, rope_theta: 500000 });
+  const configs: LlamaConfig[] = [
+    base,
+    { ...base, rope_scaling: { rope_type: 'linear', factor: 4 } },
+    // Llama 3.2 1B's values
+    { ...base, rope_scaling: { rope_type: 'llama3', factor: 32, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 } },
+    { ...base, rope_theta: 10000, rope_scaling: { type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 2048 } },
+  ];
+  const ref = runReference(python, dir, { threads: 1, rope_configs: configs });
+  configs.forEach((c, i) => {
+    const got = ropeInverseFrequencies(c);
+    const want: number[] = ref.rope[i];
+    assert.equal(got.length, want.length);
+    for (let j = 0; j < want.length; j++) assert.ok(close(got[j], want[j], 1e-12, 0), `config ${i}, frequency ${j}: ${got[j]} vs ${want[j]}`);
+  });
+  // llama3 scaling changes the low frequencies only
+  const d = ropeInverseFrequencies(configs[0]), l3 = ropeInverseFrequencies(configs[2]);
+  assert.equal(l3[0], d[0]);
+  assert.ok(Math.abs(l3[l3.length - 1] - d[d.length - 1] / 32) < 1e-18);
 });

@@ -177,6 +177,12 @@ test('config.json: transformers defaults, validation errors naming config.json a
   assert.throws(() => parseHfConfig({ ...base, num_key_value_heads: 3, num_attention_heads: 4 }, 'x/config.json'), /num_attention_heads \(4\) must be a multiple of num_key_value_heads \(3\)/);
   assert.throws(() => parseHfConfig({ ...base, hidden_act: 'gelu' }, 'x/config.json'), /hidden_act "gelu" is not supported/);
   assert.throws(() => parseHfConfig({ ...base, tie_word_embeddings: 'yes' }, 'x/config.json'), /"tie_word_embeddings" must be true or false/);
+  assert.equal(parseHfConfig({ ...base, rope_scaling: null }).rope_scaling, null);
+  assert.deepEqual(parseHfConfig({ ...base, rope_scaling: { rope_type: 'default' } }).rope_scaling, { rope_type: 'default' });
+  assert.throws(() => parseHfConfig({ ...base, rope_scaling: { rope_type: 'llama3', factor: 32, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 } }, 'x/config.json'),
+    /x\/config\.json: rope_scaling type 'llama3' is not supported by the built-in engine yet/);
+  assert.throws(() => parseHfConfig({ ...base, rope_scaling: { type: 'linear' } }, 'x/config.json'), /rope_scaling\.factor must be a positive number for rope type linear/);
+  assert.throws(() => parseHfConfig({ ...base, rope_scaling: { rope_type: 'warp' } }, 'x/config.json'), /rope_scaling type "warp" is unknown/);
 });
 
 test('saveModel → loadModel round-trips config and weights bit-exactly, in F32, F16 and BF16', () => {
