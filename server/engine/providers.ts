@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Provider } from './api';
+import { Graph } from './graph';
 
 function bindingDir(): string | null {
   try {
@@ -51,4 +52,15 @@ export async function openSession(model: Uint8Array, provider: Provider, threads
     if (provider !== 'cpu') throw new Error(`execution provider '${provider}' could not start: ${(e as Error).message}`);
     throw e;
   }
+}
+
+/** Opens (and releases) a one-node session on `provider`, so that a provider that cannot start fails early. */
+export async function probeProvider(provider: Provider): Promise<void> {
+  if (provider === 'cpu') return;
+  const g = new Graph('probe');
+  const x = g.input('x', 'float32', [2]);
+  g.node('Neg', [x.name], ['y']);
+  g.output({ name: 'y', shape: [2], dtype: 'float32', rg: false });
+  const s = await openSession(g.toModel(), provider, 1);
+  await s.release();
 }

@@ -7,7 +7,7 @@ import type { FloatDT } from './graph';
 import { metricNames } from './losses';
 import { attentionBias, checkConfig, paramSpecs } from './model';
 import { gradProgram, nextTokenProgram, refProgram, trainProgram, type Shape } from './programs';
-import { checkProvider, openSession } from './providers';
+import { checkProvider, openSession, probeProvider } from './providers';
 
 type FArr = Float32Array | Float64Array;
 
@@ -310,7 +310,9 @@ export type EngineSession = TrainSession & {
 
 /** Opens a training session (see TrainSession in api.ts). */
 export async function createTrainSession(opts: EngineOptions): Promise<EngineSession> {
-  return new Engine(opts);
+  const e = new Engine(opts);
+  await probeProvider(opts.provider ?? 'cpu');
+  return e;
 }
 
 export type { LlamaConfig };

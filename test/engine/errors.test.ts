@@ -36,3 +36,12 @@ test('an unknown provider and malformed batches are clear errors', async () => {
   await assert.rejects(createTrainSession({ ...base, weights: new Map() }), /weights: missing tensor model.embed_tokens.weight/);
   await s.release();
 });
+
+test('webgpu either starts or says it could not', async () => {
+  try {
+    const s = await createTrainSession({ ...base, provider: 'webgpu' });
+    await s.release();
+  } catch (e) {
+    assert.match((e as Error).message, /execution provider 'webgpu' could not start: ./);
+  }
+});
