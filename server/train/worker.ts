@@ -20,28 +20,30 @@ function need(): TrainSession {
   return session;
 }
 
-/** Adam moments are stored as `m.<param>` / `v.<param>` tensors. */
-export function splitMoments(tensors: WeightMap, file: string): { m: WeightMap; v: WeightMap } {
-  const m: WeightMap = new Map(), v: WeightMap = new Map();
+/**
+ * optimizer.safetensors holds the Adam moments as `m.<param>` / `v.<param>`, and, when the model is stored in a
+ * half type, the float32 master weights as `p.<param>` (so a resumed run continues exactly).
+ */
+export function splitOptimizerFile(tensors: WeightMap, file: string): { m: WeightMap; v: WeightMap; p?: WeightMap } {
+  const m: WeightMap = new Map(), v: WeightMap = new Map(), p: WeightMap = new Map();
   for (const [k, t] of tensors) {
     if (k.startsWith('m.')) m.set(k.slice(2), t);
     else if (k.startsWith('v.')) v.set(k.slice(2), t);
-    else throw new Error(`${file}: unexpected tensor "${k}" (expected m.<param> or v.<param>)`);
+    else if (k.startsWith('p.')) p.set(k.slice(2), t);
+    else throw new Error(`${file}: unexpected tensor "${k}" (expected m.<param>, v.<param> or p.<param>)`);
   }
-  return { m, v };
+  return { m, v, p: p.size ? p : undefined };
 }
 
 async function init(r: InitRequest): Promise<InitResult> {
   const model = loadModel(r.modelDir);
   const refWeights = r.refModelDir ? loadModel(r.refModelDir).weights : undefined;
+  const opt = r.optimizerFile ? splitOptimizerFile(readSafetensors(r.optimizerFile).tensors, r.optimizerFile) : undefined;
   const s = await createTrainSession({
-    config: model.config, weights: model.weights, refWeights, loss: r.loss, optim: r.optim,
+    config: model.config, weights: opt?.p ?? model.weights, refWeights, loss: r.loss, optim: r.optim,
     gradientAccumulationSteps: r.gradientAccumulationSteps, provider: r.provider, threads: r.threads,
   });
-  if (r.optimizerFile) {
-    const { m, v } = splitMoments(readSafetensors(r.optimizerFile).tensors, r.optimizerFile);
-    s.setOptimizerState({ step: r.optimizerStep ?? 0, m, v });
-  }
+  if (opt) s.setOptimizerState({ step: r.optimizerStep ?? 0, m: opt.m, v: opt.v });
   session = s;
   modelConfig = model.config;
   modelDtype = model.dtype;
@@ -65,10 +67,13 @@ async function handle(req: Request): Promise<unknown> {
       return need().generate(req.prompts, req.maxNewTokens, req.eosIds);
     case 'save': {
       const s = need();
-      saveModel(req.dir, modelConfig!, s.weights(), req.dtype ?? modelDtype, req.tokenizerFrom);
+      const weights = s.weights();
+      const dtype = req.dtype ?? modelDtype;
+      saveModel(req.dir, modelConfig!, weights, dtype, req.tokenizerFrom);
       const st = s.optimizerState();
       if (req.optimizer) {
         const all: WeightMap = new Map();
+        if (dtype !== 'F32') for (const [k, t] of weights) all.set(`p.${k}`, t);
         for (const [k, t] of st.m) all.set(`m.${k}`, t);
         for (const [k, t] of st.v) all.set(`v.${k}`, t);
         writeSafetensors(join(req.dir, OPTIMIZER_FILE), all, { dtype: 'F32', metadata: { step: String(st.step) } });
