@@ -86,55 +86,63 @@ export async function trainCommand(argv: string[], runTraining: RunTraining, isI
       }
     }
 
-    const sink: ProgressSink = io.stderr.isTTY ? new TtyProgress(io.stderr) : new PlainProgress(io.stdout);
-    const controller = new AbortController();
-    let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
-    const onTerm = () => {
-      if (!stoppedBy) stoppedBy = 'SIGTERM';
-      sink.log('simpo train: SIGTERM received; saving a checkpoint and stopping');
-      controller.abort(new Error('stopped by SIGTERM'));
-    };
-    const onInt = () => {
-      if (stoppedBy === 'SIGINT' || controller.signal.aborted) {
-        sink.done();
-        io.err('simpo train: interrupted again; quitting without a checkpoint');
-        process.exit(EXIT.sigint);
-      }
-      stoppedBy = 'SIGINT';
-      sink.log('simpo train: stopping after saving a checkpoint (Ctrl-C again to quit now)');
-      controller.abort(new Error('stopped by SIGINT'));
-    };
-    process.on('SIGTERM', onTerm);
-    process.on('SIGINT', onInt);
-    let result: { runDir: string; info: RunInfo };
-    try {
-      result = await runTraining({
-        configPath,
-        runsDir,
-        runDir,
-        dataset,
-        name: str(values.name),
-        resume,
-        onProgress: (p) => sink.progress(p),
-        onLog: (line) => sink.log(line),
-        signal: controller.signal,
-      });
-    } catch (e) {
-      sink.done();
-      if (e instanceof CliError) throw e;
-      if (isInputError(e)) throw new CliError((e as Error).message, EXIT.input);
-      if (stoppedBy) throw new CliError(`stopped: ${(e as Error).message}`, stoppedBy === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
-      throw new CliError(`training failed: ${(e as Error).message}`, EXIT.failed);
-    } finally {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-    }
-    sink.done();
+    const { result, stoppedBy } = await withTrainingUi('simpo train', io, isInputError, (hooks) => runTraining({
+      configPath, runsDir, runDir, dataset, name: str(values.name), resume, ...hooks,
+    }));
     return report(result, stoppedBy, io);
   }
 }
 
-function report(result: { runDir: string; info: RunInfo }, stoppedBy: 'SIGINT' | 'SIGTERM' | undefined, io: TrainIo): number {
+export interface TrainingHooks {
+  onProgress: (p: Progress) => void;
+  onLog: (line: string) => void;
+  signal: AbortSignal;
+}
+
+/**
+ * Runs a training call with the terminal UI (progress line or plain log lines) and the signal handling of the CLI:
+ * SIGTERM or a first Ctrl-C abort the signal (the trainer checkpoints and stops), a second Ctrl-C quits at once.
+ * Errors become CliErrors: the user's input exits 1, anything else 2 (or 130/143 when stopping).
+ */
+export async function withTrainingUi<T>(what: string, io: TrainIo, isInputError: IsInputError, run: (hooks: TrainingHooks) => Promise<T>): Promise<{ result: T; stoppedBy?: 'SIGINT' | 'SIGTERM' }> {
+  const sink: ProgressSink = io.stderr.isTTY ? new TtyProgress(io.stderr) : new PlainProgress(io.stdout);
+  const controller = new AbortController();
+  let stoppedBy: 'SIGINT' | 'SIGTERM' | undefined;
+  const onTerm = () => {
+    if (!stoppedBy) stoppedBy = 'SIGTERM';
+    sink.log(`${what}: SIGTERM received; saving a checkpoint and stopping`);
+    controller.abort(new Error('stopped by SIGTERM'));
+  };
+  const onInt = () => {
+    if (stoppedBy === 'SIGINT' || controller.signal.aborted) {
+      sink.done();
+      io.err(`${what}: interrupted again; quitting without a checkpoint`);
+      process.exit(EXIT.sigint);
+    }
+    stoppedBy = 'SIGINT';
+    sink.log(`${what}: stopping after saving a checkpoint (Ctrl-C again to quit now)`);
+    controller.abort(new Error('stopped by SIGINT'));
+  };
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  try {
+    const result = await run({ onProgress: (p) => sink.progress(p), onLog: (line) => sink.log(line), signal: controller.signal });
+    sink.done();
+    return { result, stoppedBy };
+  } catch (e) {
+    sink.done();
+    if (e instanceof CliError) throw e;
+    if (isInputError(e)) throw new CliError((e as Error).message, EXIT.input);
+    if (stoppedBy) throw new CliError(`stopped: ${(e as Error).message}`, stoppedBy === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
+    throw new CliError(`training failed: ${(e as Error).message}`, EXIT.failed);
+  } finally {
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+  }
+}
+
+/** Exit code and final message of a finished run. */
+export function report(result: { runDir: string; info: RunInfo }, stoppedBy: 'SIGINT' | 'SIGTERM' | undefined, io: Pick<TrainIo, 'out' | 'err'>): number {
   const { info, runDir } = result;
   const steps = `${info.step ?? '?'}/${info.totalSteps || '?'} steps`;
   if (info.status === 'completed') {
