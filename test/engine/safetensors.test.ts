@@ -185,6 +185,37 @@ test('config.json: transformers defaults, validation errors naming config.json a
   assert.throws(() => parseHfConfig({ ...base, rope_scaling: { rope_type: 'warp' } }, 'x/config.json'), /rope_scaling type "warp" is unknown/);
 });
 
+test('config.json of published checkpoints (Qwen2.5-0.5B-Instruct, SmolLM2-135M, Mistral-7B-v0.1) parse with their real values', () => {
+  const qwen = parseHfConfig({
+    architectures: ['Qwen2ForCausalLM'], attention_dropout: 0.0, bos_token_id: 151643, eos_token_id: 151645, hidden_act: 'silu', hidden_size: 896,
+    initializer_range: 0.02, intermediate_size: 4864, max_position_embeddings: 32768, max_window_layers: 21, model_type: 'qwen2', num_attention_heads: 14,
+    num_hidden_layers: 24, num_key_value_heads: 2, rms_norm_eps: 1e-6, rope_theta: 1000000.0, sliding_window: 32768, tie_word_embeddings: true,
+    torch_dtype: 'bfloat16', transformers_version: '4.43.1', use_cache: true, use_sliding_window: false, vocab_size: 151936,
+  }, 'Qwen2.5-0.5B-Instruct/config.json');
+  assert.equal(qwen.head_dim, 64);
+  assert.equal(qwen.attention_bias, true);
+  const shapes = expectedShapes(qwen);
+  assert.deepEqual(shapes.get('model.layers.0.self_attn.k_proj.weight'), [128, 896]);
+  assert.deepEqual(shapes.get('model.layers.0.self_attn.k_proj.bias'), [128]);
+  assert.ok(!shapes.has('lm_head.weight'));
+  assert.equal(shapes.size, 1 + 24 * 12 + 1);
+  const smol = parseHfConfig({
+    architectures: ['LlamaForCausalLM'], attention_bias: false, attention_dropout: 0.0, bos_token_id: 0, eos_token_id: 0, hidden_act: 'silu',
+    hidden_size: 576, initializer_range: 0.041666666666666664, intermediate_size: 1536, is_llama_config: true, max_position_embeddings: 8192,
+    model_type: 'llama', num_attention_heads: 9, num_hidden_layers: 30, num_key_value_heads: 3, pretraining_tp: 1, rms_norm_eps: 1e-5,
+    rope_interleaved: false, rope_scaling: null, rope_theta: 100000, tie_word_embeddings: true, torch_dtype: 'bfloat16', use_cache: true, vocab_size: 49152,
+  }, 'SmolLM2-135M/config.json');
+  assert.equal(smol.head_dim, 64);
+  assert.equal(expectedShapes(smol).size, 1 + 30 * 9 + 1);
+  assert.equal([...expectedShapes(smol).values()].reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0), 134515008); // 135M
+  const mistral = parseHfConfig({
+    architectures: ['MistralForCausalLM'], bos_token_id: 1, eos_token_id: 2, hidden_act: 'silu', hidden_size: 4096, initializer_range: 0.02,
+    intermediate_size: 14336, max_position_embeddings: 32768, model_type: 'mistral', num_attention_heads: 32, num_hidden_layers: 32,
+    num_key_value_heads: 8, rms_norm_eps: 1e-5, rope_theta: 10000.0, sliding_window: 4096, tie_word_embeddings: false, torch_dtype: 'bfloat16', vocab_size: 32000,
+  }, 'Mistral-7B-v0.1/config.json');
+  assert.equal([...expectedShapes(mistral).values()].reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0), 7241732096);
+});
+
 test('saveModel → loadModel round-trips config and weights bit-exactly, in F32, F16 and BF16', () => {
   const src = fresh('src');
   mkdirSync(src);
