@@ -32,8 +32,9 @@ export class RunSeries {
       if (typeof y !== 'number' || !Number.isFinite(y)) continue;
       let s = this.series.get(key);
       if (!s) { s = []; this.series.set(key, s); }
-      // keep x sorted (decimation and the x lookup need it): a rewound step replaces the tail
-      while (s.length && s[s.length - 1].x > x) s.pop();
+      // keep x sorted and unique (decimation and the x lookup need it): a resumed run that logs a step again
+      // replaces the tail from that step on
+      while (s.length && s[s.length - 1].x >= x) s.pop();
       s.push({ x, y });
     }
   }
