@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import {
   createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, TextDocuments, TextDocumentSyncKind,
-  DiagnosticSeverity, CodeActionKind, type Connection, type InitializeParams, type InitializeResult,
+  DiagnosticSeverity, CodeActionKind, DidChangeWatchedFilesNotification, type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { MAX_CONFIG_BYTES } from '../config/parse';
@@ -40,6 +40,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   let init: ServerInitOptions = {};
   let roots: string[] = [];
   let canPullConfig = false;
+  let canWatchFiles = false;
   let globalSettings: ServerSettings = DEFAULT_SETTINGS;
   let runs: RunMethods | undefined;
 
@@ -52,6 +53,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
     if (typeof init.workspaceFolder === 'string' && init.workspaceFolder) folders.push(init.workspaceFolder);
     roots = [...new Set(folders.map((f) => path.resolve(f)))];
     canPullConfig = !!params.capabilities.workspace?.configuration;
+    canWatchFiles = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     if (Array.isArray(init.configGlobs)) globalSettings = toSettings({ configGlobs: init.configGlobs });
     runs = new RunMethods(connection, { runsDir: init.runsDir, cliPath: init.cliPath, trusted: init.trusted, nodeArgs: init.nodeArgs });
     return {
@@ -67,6 +69,21 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
 
   connection.onInitialized(() => {
     try { runs?.watch(); } catch (e) { log(`runs: ${(e as Error).message}`); }
+    // models and datasets appearing or changing on disk re-validate the open configs that name them
+    if (canWatchFiles) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: '**/*.{jsonl,ndjson,json,parquet,safetensors}' }, { globPattern: '**/' }],
+      }).catch((e: unknown) => log(`file watchers: ${(e as Error).message}`));
+    }
+  });
+
+  let watchTimer: NodeJS.Timeout | undefined;
+  connection.onDidChangeWatchedFiles(() => {
+    if (watchTimer) clearTimeout(watchTimer);
+    watchTimer = setTimeout(() => {
+      watchTimer = undefined;
+      for (const d of documents.all()) if (states.get(d.uri)?.isConfig) schedule(d.uri, 0);
+    }, 100);
   });
 
   connection.onDidChangeConfiguration((change) => {

@@ -21,6 +21,8 @@ export interface ClientOptions {
   /** the `simpo` section returned to workspace/configuration (undefined: the client lacks that capability) */
   settings?: Record<string, unknown>;
   initializationOptions?: Record<string, unknown>;
+  /** the client can register file watchers (workspace/didChangeWatchedFiles dynamic registration) */
+  watchFiles?: boolean;
   /** the server command (default: node --import tsx server/lsp/stdio-entry.ts) */
   command?: string[];
 }
@@ -33,6 +35,7 @@ export class LspClient {
   stderr = '';
   settings: Record<string, unknown> | undefined;
   configRequests = 0;
+  readonly registrations: string[] = [];
   private waiters: Array<() => void> = [];
   private versions = new Map<string, number>();
   exited = false;
@@ -47,7 +50,7 @@ export class LspClient {
     this.conn.onNotification('textDocument/publishDiagnostics', (p: Published) => { this.published.push(p); this.wake(); });
     this.conn.onNotification((method: string, params: unknown) => { this.notifications.push({ method, params }); this.wake(); });
     this.conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => { this.configRequests++; return p.items.map(() => this.settings ?? null); });
-    this.conn.onRequest('client/registerCapability', () => null);
+    this.conn.onRequest('client/registerCapability', (p: { registrations: Array<{ method: string }> }) => { this.registrations.push(...p.registrations.map((r) => r.method)); this.wake(); return null; });
     this.conn.onRequest('window/workDoneProgress/create', () => null);
     this.conn.listen();
   }
@@ -60,7 +63,7 @@ export class LspClient {
       processId: process.pid,
       rootUri: ws ? pathToFileURL(ws).href : null,
       workspaceFolders: ws ? [{ uri: pathToFileURL(ws).href, name: 'ws' }] : null,
-      capabilities: { workspace: { configuration: this.opts.settings !== undefined }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+      capabilities: { workspace: { configuration: this.opts.settings !== undefined, didChangeWatchedFiles: { dynamicRegistration: !!this.opts.watchFiles } }, textDocument: { publishDiagnostics: { versionSupport: true } } },
       initializationOptions: this.opts.initializationOptions ?? {},
     });
     await this.conn.sendNotification('initialized', {});

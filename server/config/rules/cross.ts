@@ -72,7 +72,7 @@ export function checkCross(p: ParsedConfig, c: SimpoConfig, origin: Map<string, 
   }
   if (opts.paperRecommendations && c.learning_rate > 1e-5 && origin.has('learning_rate') && c.algorithm !== 'sft') {
     emit({ range: at('learning_rate')!, severity: 'warning', code: 'paper-lr',
-      message: `learning_rate ${fmtNum(c.learning_rate)} is above 1e-5, where the SimPO paper reports incoherent, repetitive output; its grid is 3e-7 to 1e-6 (${lrs})${c.algorithm === 'dpo' ? '; DPO: 3e-7 to 7e-7' : ''}`,
+      message: `learning_rate ${fmtNum(c.learning_rate)} is above 1e-5, where the SimPO paper (7B to 9B models) reports incoherent, repetitive output; its grid is 3e-7 to 1e-6 (${lrs})${c.algorithm === 'dpo' ? '; DPO: 3e-7 to 7e-7' : ''}`,
       data: { kind: 'value', key: 'learning_rate', value: 1e-6, title: 'Set learning_rate to 1e-6' } });
   }
   // keys that another key overrides
