@@ -8,6 +8,8 @@ import { runValidate } from '../config/validate-cmd';
 import { runTraining, isInputError } from '../train/index';
 import { trainCommand } from './train-cmd';
 import { lspCommand } from './lsp-cmd';
+import { demoCommand } from './demo-cmd';
+import { runDemo } from '../train/demo';
 import { version } from '../../package.json';
 
 const USAGE = `simpo ${version}: preference alignment (SimPO, DPO, SFT) on language models
@@ -20,6 +22,7 @@ usage:
   simpo stop RUN [--runs-dir DIR] [--timeout S]
                                               stop a run (SIGTERM; it checkpoints and is marked stopped)
   simpo delete RUN [--runs-dir DIR]           delete a finished run's directory
+  simpo demo [--runs-dir DIR]                 SimPO on the embedded example; accuracy before and after
   simpo lsp --stdio                           the language server (configs + runs), as the extension starts it
   simpo --help | --version
 
@@ -28,12 +31,15 @@ current directory. Exit codes: 0 done, 1 bad input, 2 training failed, 130/143 s
 Set SIMPO_DEBUG=1 to see stack traces.`;
 
 type Out = (s: string) => void;
+
+function trainIo(out: Out) {
+  return { out, err: (s: string) => process.stderr.write(s + '\n'), stderr: process.stderr, stdout: process.stdout, cwd: process.cwd() };
+}
 type Command = (argv: string[], out: Out) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
-  train: (argv, out) => trainCommand(argv, runTraining, isInputError, {
-    out, err: (s) => process.stderr.write(s + '\n'), stderr: process.stderr, stdout: process.stdout, cwd: process.cwd(),
-  }),
+  train: (argv, out) => trainCommand(argv, runTraining, isInputError, trainIo(out)),
+  demo: (argv, out) => demoCommand(argv, runDemo, isInputError, trainIo(out)),
   runs: runsCommand,
   stop: stopCommand,
   delete: deleteCommand,

@@ -23,6 +23,10 @@ test('--version, --help, no command, unknown command and unknown flag', () => {
   assert.equal(flag.status, 1);
   assert.match(flag.stderr, /^simpo runs: Unknown option '--bogus'/);
   assert.doesNotMatch(flag.stderr, /\n\s+at /); // no stack trace
+  const demo = simpo(['demo', '--steps', '3']);
+  assert.equal(demo.status, 1);
+  assert.match(demo.stderr, /^simpo demo: Unknown option '--steps'/);
+  for (const cmd of ['train', 'validate', 'runs', 'stop', 'delete', 'demo', 'lsp']) assert.match(h.stdout, new RegExp(`^  simpo ${cmd}\\b`, 'm'));
   const extra = simpo(['runs', 'x']);
   assert.equal(extra.status, 1);
   assert.match(extra.stderr, /unexpected argument "x"/);
