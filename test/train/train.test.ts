@@ -9,7 +9,7 @@ import YAML from 'yaml';
 import { loadModel } from '../../server/engine/hf-model';
 import { readSafetensors } from '../../server/engine/safetensors';
 import { runTraining, readTrainerState, TrainingInputError, isInputError } from '../../server/train/index';
-import { readRunInfo } from '../../server/runs/run-dir';
+import { createRunDir, readRunInfo } from '../../server/runs/run-dir';
 import { KEYS } from '../../server/config/schema';
 import { LLAMA3_INSTRUCT_TEMPLATE, uf, writeUltraFeedbackParquet } from '../data/helpers';
 import { metricsOf, stringRows, tempDir, tinyModel, writeConfig, writeJsonl } from './helpers';
@@ -150,4 +150,20 @@ test('config errors are input errors naming the file, line and field; nothing is
     return true;
   });
   assert.ok(!fs.existsSync(join(root, 'bad-runs')));
+});
+
+test('a run directory made by the run manager is adopted; a write error fails the run with the message', async () => {
+  const made = createRunDir(join(root, 'runs'), { name: 'managed', device: 'cpu' });
+  assert.equal(made.info.status, 'queued');
+  fs.writeFileSync(join(made.dir, 'checkpoints'), 'not a folder'); // saving step-3 must fail
+  const r = await runTraining({ configPath: config({ eval_strategy: 'no', num_samples: 0 }), runDir: made.dir });
+  assert.equal(r.runDir, made.dir);
+  const info = readRunInfo(made.dir);
+  assert.equal(info.status, 'failed');
+  assert.equal(info.id, made.id);
+  assert.equal(info.totalSteps, 6);
+  assert.ok(info.started && info.ended && info.pid === undefined);
+  assert.match(info.error!, /checkpoints/);
+  assert.deepEqual(metricsOf(made.dir).map((l) => l.step), [1, 2, 3]);
+  assert.ok(!fs.existsSync(join(made.dir, 'final')));
 });
