@@ -3,7 +3,7 @@
 // bench/webview-results.json and .md.  Run: node --import tsx bench/webview-bench.ts
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { startHarness, openPage, send, metricsLines, run } from '../test/webview/harness';
 
 const N = 50_000;
@@ -59,6 +59,8 @@ async function main(): Promise<void> {
     const device = `${cpus()[0]?.model ?? 'cpu'} (${cpus().length} cores), Chromium headless, software rendering`;
     const result = {
       date: new Date().toISOString(), device, points: N, charts: all.length,
+      /** the machine's 1-minute load average when done: the 2 cores are shared, so compare runs at similar loads */
+      loadavg1: +loadavg()[0].toFixed(2),
       render50k_ms: stats(full),
       appendOneLine_ms: stats(append),
       note: 'render50k: postMessage of 50 000 metrics lines (14 metrics each) to all six charts drawn (structured clone, series build, LTTB decimation, draw). appendOneLine: postMessage of one line to the charts redrawn, including the wait for the next animation frame.',
@@ -66,7 +68,7 @@ async function main(): Promise<void> {
     writeFileSync(join(__dirname, 'webview-results.json'), JSON.stringify(result, null, 2) + '\n');
     writeFileSync(join(__dirname, 'webview-results.md'), [
       '# Chart webview benchmark', '',
-      `${result.date} · ${device}`, '',
+      `${result.date} · ${device} · load average ${result.loadavg1} (shared cores)`, '',
       '| measure | median ms | p90 ms | min | max | n |', '|---|---|---|---|---|---|',
       `| render ${N} points × 6 charts | ${result.render50k_ms.median} | ${result.render50k_ms.p90} | ${result.render50k_ms.min} | ${result.render50k_ms.max} | ${result.render50k_ms.n} |`,
       `| apply a 1-line update | ${result.appendOneLine_ms.median} | ${result.appendOneLine_ms.p90} | ${result.appendOneLine_ms.min} | ${result.appendOneLine_ms.max} | ${result.appendOneLine_ms.n} |`,
