@@ -9,7 +9,7 @@
 // right-padded; float32; random weights (normal(0, 0.02), as transformers initialises).
 
 import { spawnSync } from 'node:child_process';
-import { cpus, totalmem, tmpdir, release, platform } from 'node:os';
+import { cpus, totalmem, tmpdir, release, platform, loadavg } from 'node:os';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -49,6 +49,8 @@ interface Measured {
   min_ms?: number;
   tokens_per_s: number;
   max_rss_mb: number;
+  /** RSS with the runtime loaded and the weights and batches in memory, before the first step */
+  base_rss_mb?: number;
   ms_per_step: number[];
   torch?: string;
   error?: string;
@@ -63,6 +65,7 @@ async function engineChild(spec: ChildSpec): Promise<Measured> {
   const batches: Batch[] = JSON.parse(readFileSync(spec.batches, 'utf8')).map((b: any) => ({
     rows: b.rows, seqLen: b.seqLen, inputIds: Int32Array.from(b.inputIds), attentionMask: Int32Array.from(b.attentionMask), labels: Int32Array.from(b.labels),
   }));
+  const baseRss = process.memoryUsage().rss / 2 ** 20;
   const session = await createTrainSession({
     config, weights, loss: LOSSES[spec.loss], optim: OPTIM, gradientAccumulationSteps: 1, provider: 'cpu', threads: spec.threads,
   });
@@ -78,7 +81,7 @@ async function engineChild(spec: ChildSpec): Promise<Measured> {
   for (let i = 0; i < Math.max(1, Math.round(spec.steps / spec.k)); i++) times.push(await call(spec.k));
   await session.release();
   const med = median(times);
-  return { median_ms: med, tokens_per_s: (batches[0].rows * SEQ) / (med / 1000), max_rss_mb: process.resourceUsage().maxRSS / 1024, ms_per_step: times };
+  return { median_ms: med, tokens_per_s: (batches[0].rows * SEQ) / (med / 1000), max_rss_mb: process.resourceUsage().maxRSS / 1024, base_rss_mb: baseRss, ms_per_step: times };
 }
 
 function torchChild(spec: ChildSpec, python: string, dir: string): Measured {
@@ -123,6 +126,7 @@ const fmt = (x: number | undefined, d = 1) => (x === undefined || !Number.isFini
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const loadBefore = loadavg()[0];
   const quick = process.argv.includes('--quick');
   const threads = Number(arg('--threads') ?? 2);
   const steps = Number(arg('--steps') ?? (quick ? 4 : 8));
@@ -177,7 +181,7 @@ async function main(): Promise<void> {
       const med = median(all);
       results[name] = {
         median_ms: med, min_ms: Math.min(...all), tokens_per_s: (2 * PAIRS * SEQ) / (med / 1000),
-        max_rss_mb: Math.max(...ms.map((m) => m.max_rss_mb)), ms_per_step: all, ...(ms[0].torch ? { torch: ms[0].torch } : {}),
+        max_rss_mb: Math.max(...ms.map((m) => m.max_rss_mb)), base_rss_mb: median(ms.map((m) => m.base_rss_mb ?? NaN)), ms_per_step: all, ...(ms[0].torch ? { torch: ms[0].torch } : {}),
       };
     }
     console.log('\nconfiguration         ms/step (median)   min   tokens/s   peak RSS MB');
@@ -187,6 +191,7 @@ async function main(): Promise<void> {
 
     const r = (n: string) => results[n]?.median_ms;
     const mem = (n: string) => results[n]?.max_rss_mb;
+    const baseRss = (n: string) => results[n]?.base_rss_mb ?? NaN;
     const bestEngine = Math.min(r('engine simpo K=1'), r('engine simpo K=8'));
     const goals = [
       { goal: 'engine / torch throughput (SimPO, best of K=1 and K=8)', value: r('torch simpo') / bestEngine, target: '>= 1.0 (aim 1.5)', met: r('torch simpo') / bestEngine >= 1.0 },
@@ -194,6 +199,7 @@ async function main(): Promise<void> {
       { goal: 'engine SimPO step / DPO step (K=1)', value: r('engine simpo K=1') / r('engine dpo K=1'), target: '<= 0.8', met: r('engine simpo K=1') / r('engine dpo K=1') <= 0.8 },
       { goal: 'engine SimPO step / DPO step (K=8)', value: r('engine simpo K=8') / r('engine dpo K=8'), target: '<= 0.8', met: r('engine simpo K=8') / r('engine dpo K=8') <= 0.8 },
       { goal: 'engine SimPO peak RSS / DPO peak RSS (K=1)', value: mem('engine simpo K=1') / mem('engine dpo K=1'), target: '<= 0.9', met: mem('engine simpo K=1') / mem('engine dpo K=1') <= 0.9 },
+      { goal: 'engine SimPO / DPO training memory (peak RSS − RSS before the first step, K=1)', value: (mem('engine simpo K=1') - baseRss('engine simpo K=1')) / (mem('engine dpo K=1') - baseRss('engine dpo K=1')), target: 'info', met: null },
       { goal: 'torch SimPO step / DPO step (for comparison)', value: r('torch simpo') / r('torch dpo'), target: 'info', met: null },
       { goal: 'torch SimPO peak RSS / DPO peak RSS (for comparison)', value: mem('torch simpo') / mem('torch dpo'), target: 'info', met: null },
     ];
@@ -202,9 +208,12 @@ async function main(): Promise<void> {
       os: `${platform()} ${release()}`, node: process.version, onnxruntime_node: versionOf('onnxruntime-node'),
       torch: Object.values(results).find((m) => m.torch)?.torch ?? (python ? 'unknown' : 'not installed'),
     };
+    const load = { before: +loadBefore.toFixed(2), after: +loadavg()[0].toFixed(2) };
+    const busy = Math.max(load.before, load.after) > cpus().length * 0.5;
     const command = `npm run bench${process.argv.slice(2).length ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
     const report = {
-      date: new Date().toISOString(), command, machine, threads,
+      date: new Date().toISOString(), command, machine, threads, load_average_1min: load,
+      warning: busy ? `the machine was busy (1-min load average ${load.before} before, ${load.after} after, ${cpus().length} cores): timings are noisy, rerun on a quiet machine` : null,
       model: { ...MODEL, head_dim: MODEL.hidden_size / MODEL.num_attention_heads, tie_word_embeddings: false, parameters: params },
       batch: { pairs: PAIRS, rows: 2 * PAIRS, seq_len: SEQ, tokens_per_step: 2 * PAIRS * SEQ, distinct_batches: N_BATCHES },
       timing: `${rounds} round(s), each configuration in a fresh process per round: ${warmupSteps} warm-up steps, then ${steps} timed steps (K=8: per-call time / 8); median over all rounds' steps; tokens/s = rows × seq_len / median step time (padding included)`,
@@ -216,6 +225,7 @@ async function main(): Promise<void> {
     writeFileSync(join(outDir, 'results.md'), markdown(report));
     console.log('\nGoals:');
     for (const g of goals) console.log(`  ${g.met === null ? 'info' : g.met ? 'MET ' : 'MISS'}  ${g.goal}: ${fmt(g.value, 2)} (target ${g.target})`);
+    if (report.warning) console.log(`\nWARNING: ${report.warning}`);
     console.log(`\n${join(outDir, 'results.md')} written; total ${report.wall_s.toFixed(0)} s`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -229,15 +239,17 @@ function markdown(rep: any): string {
     `- Date: ${rep.date}`,
     `- Command: \`${rep.command}\``,
     `- Machine: ${rep.machine.cpu}, ${rep.machine.logical_cores} logical cores, ${rep.machine.memory_gb} GB, ${rep.machine.os}; Node ${rep.machine.node}, onnxruntime-node ${rep.machine.onnxruntime_node}, torch ${rep.machine.torch}`,
+    ...(rep.warning ? [`- **Warning: ${rep.warning}**`] : []),
+    `- Load average (1 min): ${rep.load_average_1min.before} before, ${rep.load_average_1min.after} after`,
     `- Threads: ${rep.threads} (engine intraOpNumThreads and torch.set_num_threads)`,
     `- Model: Llama, vocab ${rep.model.vocab_size}, hidden ${rep.model.hidden_size}, intermediate ${rep.model.intermediate_size}, ${rep.model.num_hidden_layers} layers, ${rep.model.num_attention_heads} heads, ${(rep.model.parameters / 1e6).toFixed(2)}M parameters, float32, random weights`,
     `- Batch: ${rep.batch.pairs} pairs (${rep.batch.rows} rows) × ${rep.batch.seq_len} tokens; AdamW with grad clipping 1.0`,
     `- Timing: ${rep.timing}; peak memory = max RSS of a fresh process per configuration`,
     '',
-    '| configuration | ms/step (median) | ms/step (min) | tokens/s | peak RSS (MB) |',
-    '|---|---:|---:|---:|---:|',
+    '| configuration | ms/step (median) | ms/step (min) | tokens/s | peak RSS (MB) | RSS before first step (MB) |',
+    '|---|---:|---:|---:|---:|---:|',
     ...Object.entries(rep.results as Record<string, Measured>).map(([n, m]) =>
-      `| ${n} | ${m.error ? 'failed' : fmt(m.median_ms)} | ${m.error ? '' : fmt(m.min_ms)} | ${m.error ? '' : fmt(m.tokens_per_s, 0)} | ${m.error ? '' : fmt(m.max_rss_mb, 0)} |`),
+      `| ${n} | ${m.error ? 'failed' : fmt(m.median_ms)} | ${m.error ? '' : fmt(m.min_ms)} | ${m.error ? '' : fmt(m.tokens_per_s, 0)} | ${m.error ? '' : fmt(m.max_rss_mb, 0)} | ${m.error ? '' : fmt(m.base_rss_mb, 0)} |`),
     '',
     '| goal | measured | target | |',
     '|---|---:|---|---|',

@@ -19,6 +19,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 import reference  # noqa: E402
 
 
+def rss_now_mb():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2 ** 20
+
+
 def main():
     with open(sys.argv[1]) as f:
         spec = json.load(f)
@@ -37,6 +42,8 @@ def main():
         batches.append((torch.tensor(mb['inputIds'], dtype=torch.long).view(shape),
                         torch.tensor(mb['attentionMask'], dtype=torch.long).view(shape),
                         torch.tensor(mb['labels'], dtype=torch.long).view(shape)))
+
+    base_rss_mb = rss_now_mb()
 
     def step(i):
         ids, mask, labels = batches[i % len(batches)]
@@ -65,7 +72,7 @@ def main():
     out = {
         'torch': torch.__version__, 'threads': torch.get_num_threads(),
         'ms_per_step': times, 'median_ms': med, 'tokens_per_s': rows * seq / (med / 1000),
-        'max_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        'max_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'base_rss_mb': base_rss_mb,
     }
     with open(sys.argv[2], 'w') as f:
         json.dump(out, f)
