@@ -81,9 +81,11 @@ function sftBatch(seqs: { ids: number[]; promptLen: number }[], pad: number): Ba
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  fs.rmSync(MODEL_DIR, { recursive: true, force: true });
-  writeTokenizer(MODEL_DIR);
-  const tok = loadTokenizer(MODEL_DIR);
+  // everything goes to model.tmp/ first; the shipped model/ is replaced only when the script succeeds
+  const tmpDir = `${MODEL_DIR}.tmp`;
+  fs.rmSync(tmpDir, { recursive: true, force: true });
+  writeTokenizer(tmpDir);
+  const tok = loadTokenizer(tmpDir);
   const enc = (s: string) => tok.encode(s, { addSpecialTokens: false });
 
   // the preference data: 360 training prompts, 40 held out
@@ -139,8 +141,10 @@ async function main(): Promise<void> {
   const right = answers.filter((a, i) => a === evalSet[i].correct).length;
   const either = answers.filter((a, i) => a === evalSet[i].correct || a === evalSet[i].wrong).length;
   console.log(`base model, ${evalSet.length} held-out prompts: greedy correct ${right}, off by one ${either - right}, other ${evalSet.length - either}`);
-  saveModel(MODEL_DIR, config, session.weights(), 'F32');
+  saveModel(tmpDir, config, session.weights(), 'F32');
   await session.release();
+  fs.rmSync(MODEL_DIR, { recursive: true, force: true });
+  fs.renameSync(tmpDir, MODEL_DIR);
   console.log(`examples/ written in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 

@@ -111,7 +111,10 @@ export async function runTraining(opts: TrainingOptions): Promise<TrainingResult
     : undefined;
   opts.onProgress?.({ step: 0, totalSteps: 0, metrics: {}, phase: 'load' });
   const tok = loadTokenizer(modelDir, { chatTemplate: config.chat_template });
-  const data = await loadPreferenceData({ ...config, baseDir: configDir }, tok);
+  const data = await loadPreferenceData({
+    ...config, baseDir: configDir,
+    onProgress: (phase, done, total) => opts.onProgress?.({ step: 0, totalSteps: 0, metrics: { done, total }, phase: `tokenize ${phase}` }),
+  }, tok);
   if (data.train.length === 0) throw new TrainingInputError(`no training pairs in ${config.dataset ?? 'the dataset'}`);
   const pairsPerBatch = config.per_device_train_batch_size;
   const gas = config.gradient_accumulation_steps;
