@@ -4,9 +4,11 @@ import { isAlias, isMap, isPair, isScalar, parseDocument, type Document, type No
 import type { Finding, Position, Range } from './findings';
 
 /** Above this many bytes a config is not parsed at all (a config is a page of keys, not megabytes). */
-export const MAX_CONFIG_BYTES = 1 << 20;
+export const MAX_CONFIG_BYTES = 64 * 1024;
 /** Aliases expanded per value; YAML alias bombs need thousands. */
 export const MAX_ALIAS_COUNT = 100;
+/** Items of one list or map value that are looked at (a dataset_mixer of thousands of datasets is not a config). */
+export const MAX_ITEMS = 1000;
 /** Deeper nesting is not parsed (a config is two levels deep; the YAML parser's recursion is not made for 10^4). */
 export const MAX_NESTING = 64;
 
@@ -115,7 +117,7 @@ export function parseConfig(text: string, file: string): ParsedConfig {
   const out: ParsedConfig = { file, text, lines, entries: [], byKey: new Map(), findings: [], ok: false, syntaxErrors: 0 };
   const err = (range: Range, code: string, message: string) => out.findings.push({ file, range, severity: 'error', code, message });
   if (Buffer.byteLength(text, 'utf8') > MAX_CONFIG_BYTES) {
-    err(wholeFile(lines), 'too-large', `the config is ${(Buffer.byteLength(text, 'utf8') / 1048576).toFixed(1)} MB: over the ${MAX_CONFIG_BYTES / 1048576} MB limit for a config file, not read`);
+    err(wholeFile(lines), 'too-large', `the config is ${(Buffer.byteLength(text, 'utf8') / 1048576).toFixed(1)} MB: over the ${MAX_CONFIG_BYTES / 1024} KB limit for a config file, not read`);
     return out;
   }
   const nul = text.indexOf('\u0000');
@@ -130,7 +132,8 @@ export function parseConfig(text: string, file: string): ParsedConfig {
   }
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true, keepSourceTokens: false });
+    // uniqueKeys is checked below with a Set: the yaml package's check is quadratic in the number of keys
+    doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, strict: true, keepSourceTokens: false });
   } catch (e) {
     err(wholeFile(lines), 'yaml-syntax', `the YAML could not be parsed: ${(e as Error).message}`);
     return out;
@@ -185,17 +188,24 @@ export function parseConfig(text: string, file: string): ParsedConfig {
     };
     if (v && isMap(v) && !isAlias(v)) {
       entry.mapKeys = [];
-      for (const p of v.items) {
+      const seen = new Set<string>();
+      if (v.items.length > MAX_ITEMS) err(valueRange, 'too-many-items', `\`${keyName}\` has ${v.items.length} entries: only the first ${MAX_ITEMS} are checked`);
+      for (const p of v.items.slice(0, MAX_ITEMS)) {
         const kk = p.key as Node | null;
         if (isPair(p) && kk && isScalar(kk) && kk.range) {
           let vv: unknown;
           try { vv = (p.value as Node & { toJS(d: Document, o: object): unknown } | null)?.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT }) ?? null; } catch { vv = undefined; }
-          entry.mapKeys.push({ key: String(kk.value), range: lines.range(kk.range[0], kk.range[1]), value: vv });
+          const mk = { key: String(kk.value), range: lines.range(kk.range[0], kk.range[1]), value: vv };
+          if (seen.has(mk.key)) err(mk.range, 'duplicate-key', `duplicate key \`${mk.key}\` in \`${keyName}\``);
+          seen.add(mk.key);
+          entry.mapKeys.push(mk);
         }
       }
     } else if (v && 'items' in v && Array.isArray((v as { items: unknown[] }).items)) {
       entry.items = [];
-      for (const it of (v as unknown as { items: Node[] }).items) {
+      const all = (v as unknown as { items: Node[] }).items;
+      if (all.length > MAX_ITEMS) err(valueRange, 'too-many-items', `\`${keyName}\` has ${all.length} items: only the first ${MAX_ITEMS} are checked`);
+      for (const it of all.slice(0, MAX_ITEMS)) {
         if (it && it.range) {
           let iv: unknown;
           try { iv = (it as Node & { toJS(d: Document, o: object): unknown }).toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT }); } catch { iv = undefined; }
@@ -205,6 +215,7 @@ export function parseConfig(text: string, file: string): ParsedConfig {
     }
     out.entries.push(entry);
     if (!out.byKey.has(keyName)) out.byKey.set(keyName, entry);
+    else err(keyRange, 'duplicate-key', `duplicate key \`${keyName}\`: it is already set on line ${out.byKey.get(keyName)!.keyRange.start.line + 1}`);
   }
   out.ok = true;
   return out;

@@ -40,6 +40,7 @@ export function checkText(text: string, file: string, opts: ValidateOptions = {}
   if (parsed.ok) checkCross(parsed, config, origin, { paperRecommendations: opts.paperRecommendations ?? true }, emit);
   attachKeys(parsed, findings);
   findings.sort(compareFindings);
+  capFindings(findings, file);
   return { config, findings, parsed, origin };
 }
 
@@ -52,6 +53,16 @@ export async function validateText(text: string, file: string, opts: ValidateOpt
     r.findings.sort(compareFindings);
   }
   return r;
+}
+
+/** At most this many findings per file (then one saying how many more there were). */
+export const MAX_FINDINGS = 500;
+
+export function capFindings(findings: Finding[], file: string): void {
+  if (findings.length <= MAX_FINDINGS) return;
+  const more = findings.length - MAX_FINDINGS;
+  findings.length = MAX_FINDINGS;
+  findings.push({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'information', code: 'too-many-findings', message: `${more} more findings not shown` });
 }
 
 /** Sets `key` of each finding to the top-level entry it lies in (by line). */

@@ -132,7 +132,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
         st.published = true;
         await connection.sendDiagnostics({ uri, version, diagnostics: [{
           range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: 'simpo', code: 'too-large',
-          message: `this file is ${(Buffer.byteLength(text, 'utf8') / 1048576).toFixed(1)} MB, over the ${MAX_CONFIG_BYTES / 1048576} MB limit of a training config: not validated`,
+          message: `this file is ${(Buffer.byteLength(text, 'utf8') / 1048576).toFixed(1)} MB, over the ${MAX_CONFIG_BYTES / 1024} KB limit of a training config: not validated`,
         }] });
         return;
       }

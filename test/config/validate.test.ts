@@ -206,11 +206,20 @@ test('hostile input: alias bomb, binary, 10 MB, deep nesting all end in findings
   assert.ok(parseConfigText(bomb, 'b.yaml').findings.some((f) => f.code === 'yaml-alias'));
   assert.equal(only(parseConfigText('beta: 1\n\u0000\u0001', 'x.yaml').findings, 'binary').range.start.line, 1);
   assert.equal(only(parseConfigText('beta: 1\n' + 'x'.repeat(10 * 1024 * 1024), 'big.yaml').findings, 'too-large').severity, 'error');
-  assert.equal(only(parseConfigText('a: ' + '['.repeat(100000) + '\n', 'd.yaml').findings, 'too-deep').severity, 'error');
+  assert.equal(only(parseConfigText('a: ' + '['.repeat(30000) + '\n', 'd.yaml').findings, 'too-deep').severity, 'error');
   let block = '';
   for (let i = 0; i < 200; i++) block += ' '.repeat(i) + 'k:\n';
   only(parseConfigText(block, 'd2.yaml').findings, 'too-deep');
   only(parseConfigText('k:\n' + '- '.repeat(200) + 'x\n', 'd3.yaml').findings, 'too-deep');
+  // many keys or items under the size limit: linear work, findings capped
+  const many = parseConfigText(Array.from({ length: 5000 }, (_, i) => `k${i}: ${i}`).join('\n'), 'many.yaml');
+  assert.equal(many.findings.length, 501);
+  assert.equal(many.findings[500].code, 'too-many-findings');
+  assert.ok(many.findings.some((f) => f.code === 'unknown-key'));
+  const mixer = parseConfigText('dataset_mixer:\n' + Array.from({ length: 3000 }, (_, i) => `  d${i}: 1`).join('\n'), 'mixer.yaml');
+  assert.ok(mixer.findings.some((f) => f.code === 'too-many-items'));
+  const dups = 'beta: 1\nbeta: 2\ndataset_mixer:\n  a: 1\n  a: 0.5\n';
+  assert.deepEqual(parseConfigText(dups, 'dups.yaml').findings.filter((f) => f.code === 'duplicate-key').map((f) => f.range.start), [{ line: 1, character: 0 }, { line: 4, character: 2 }]);
 });
 
 test('resolveConfig fills defaults and rejects bad values; configError names file:line:col', () => {
