@@ -10,9 +10,9 @@ export const INSTALL_HINT =
   'the PyTorch reference needs python3 with torch: on Debian/Ubuntu run `apt-get update && apt-get install -y python3-torch libopenblas0-openmp` ' +
   '(or point SIMPO_PYTHON at a python that has torch); set SIMPO_SKIP_TORCH=1 to skip these checks';
 
-/** The first of $SIMPO_PYTHON, /usr/bin/python3, python3 that can import torch; null when none can. */
+/** $SIMPO_PYTHON when set (only it), else the first of /usr/bin/python3, python3 that can import torch; null when none can. */
 export function findTorchPython(): string | null {
-  const candidates = [process.env.SIMPO_PYTHON, '/usr/bin/python3', 'python3'].filter((x): x is string => !!x);
+  const candidates = process.env.SIMPO_PYTHON ? [process.env.SIMPO_PYTHON] : ['/usr/bin/python3', 'python3'];
   for (const py of candidates) {
     const r = spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
     if (r.status === 0) return py;
