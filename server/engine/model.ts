@@ -15,6 +15,7 @@ export function checkConfig(c: LlamaConfig): void {
   if (!SUPPORTED_ARCHS.includes(c.model_type)) {
     throw new Error(`unsupported model_type '${c.model_type}': the built-in engine runs ${SUPPORTED_ARCHS.join(', ')}`);
   }
+  if (c.model_type === 'qwen2' && c.use_sliding_window === true) throw new Error(`qwen2 with use_sliding_window: true is not supported by the built-in engine`);
   const hd = headDimOf(c);
   if (!Number.isInteger(hd) || hd % 2) throw new Error(`head_dim ${hd} must be an even integer (hidden_size ${c.hidden_size}, num_attention_heads ${c.num_attention_heads})`);
   if (c.num_attention_heads % c.num_key_value_heads) throw new Error(`num_attention_heads ${c.num_attention_heads} is not a multiple of num_key_value_heads ${c.num_key_value_heads}`);
@@ -58,13 +59,23 @@ export function ropeTables(c: LlamaConfig, S: number): { cos: Float64Array; sin:
   return { cos, sin };
 }
 
-/** The additive attention bias [R, 1, 1, S, S]: 0 where query t may see key s (s <= t and key is a token). */
-export function attentionBias(mask: Int32Array, R: number, S: number, T: 'float32' | 'float64'): Float32Array | Float64Array {
+/** Mistral's sliding attention window (a query sees the last `window` positions), or Infinity. */
+export function slidingWindow(c: LlamaConfig): number {
+  const w = Number(c.sliding_window);
+  if (c.model_type === 'mistral' && Number.isInteger(w) && w > 0) return w;
+  return Infinity;
+}
+
+/**
+ * The additive attention bias [R, 1, 1, S, S]: 0 where query t may see key s (s <= t, t − s < window, and the
+ * key is a token), else a large negative number.
+ */
+export function attentionBias(mask: Int32Array, R: number, S: number, T: 'float32' | 'float64', window = Infinity): Float32Array | Float64Array {
   const out = T === 'float32' ? new Float32Array(R * S * S) : new Float64Array(R * S * S);
   const NEG = -1e9;
   for (let r = 0; r < R; r++) for (let t = 0; t < S; t++) {
     const base = (r * S + t) * S;
-    for (let s = 0; s < S; s++) out[base + s] = s <= t && mask[r * S + s] ? 0 : NEG;
+    for (let s = 0; s < S; s++) out[base + s] = s <= t && t - s < window && mask[r * S + s] ? 0 : NEG;
   }
   return out;
 }

@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import type { Batch, LlamaConfig, OptimizerState, Provider, StepMetrics, TrainSession, TrainSessionOptions, WeightMap } from './api';
 import type { FloatDT } from './graph';
 import { metricNames } from './losses';
-import { attentionBias, checkConfig, paramSpecs } from './model';
+import { attentionBias, checkConfig, paramSpecs, slidingWindow } from './model';
 import { gradProgram, nextTokenProgram, refProgram, trainProgram, type Shape } from './programs';
 import { checkProvider, openSession, probeProvider } from './providers';
 
@@ -44,7 +44,7 @@ export function checkBatch(b: Batch, what = 'batch'): void {
  * The graph-side tensors of a batch: ids, the attention bias, next-token targets (labels shifted by one, -100
  * masked), their mask and the logits-metric weights; the sequence is padded to `seqLen` (>= the batch's own).
  */
-export function prepareBatch(b: Batch, T: FloatDT, vocab: number, seqLen = b.seqLen): PreparedBatch {
+export function prepareBatch(b: Batch, T: FloatDT, vocab: number, seqLen = b.seqLen, window = Infinity): PreparedBatch {
   checkBatch(b);
   const { rows: R, seqLen: S0 } = b, S = seqLen, n = R * S;
   const ids = new BigInt64Array(n), targets = new BigInt64Array(n), mask = new Int32Array(n);
@@ -64,7 +64,7 @@ export function prepareBatch(b: Batch, T: FloatDT, vocab: number, seqLen = b.seq
       targets[o] = BigInt(label); tmask[o] = 1;
     }
   }
-  return { shape: { rows: R, seqLen: S }, ids, bias: attentionBias(mask, R, S, T), targets, tmask, lweight };
+  return { shape: { rows: R, seqLen: S }, ids, bias: attentionBias(mask, R, S, T, window), targets, tmask, lweight };
 }
 
 function concat<A extends FArr | BigInt64Array>(parts: A[]): A {
@@ -168,7 +168,7 @@ class Engine implements TrainSession {
 
   private prepare(b: Batch): PreparedBatch {
     if (this.o.loss.kind !== 'sft' && b.rows % 2) throw new Error(`a preference batch needs an even number of rows (chosen then rejected), got ${b.rows}`);
-    return prepareBatch(b, this.T, this.o.config.vocab_size, bucketed(b.seqLen));
+    return prepareBatch(b, this.T, this.o.config.vocab_size, bucketed(b.seqLen), slidingWindow(this.o.config));
   }
 
   async train(microBatches: Batch[], lrs: number[]): Promise<StepMetrics[]> {
@@ -264,7 +264,7 @@ class Engine implements TrainSession {
       const feeds: Record<string, ort.Tensor> = {};
       this.feedParams(feeds, '', this.params);
       feeds.ids = new ort.Tensor('int64', ids, [R, S]);
-      feeds.bias = this.tensor(attentionBias(mask, R, S, this.T), [R, 1, 1, S, S]);
+      feeds.bias = this.tensor(attentionBias(mask, R, S, this.T, slidingWindow(this.o.config)), [R, 1, 1, S, S]);
       feeds.last = new ort.Tensor('int64', last, [R]);
       const next = (await sess.run(feeds)).next.data as BigInt64Array;
       seqs.forEach((sq, r) => {

@@ -45,3 +45,7 @@ test('webgpu either starts or says it could not', async () => {
     assert.match((e as Error).message, /execution provider 'webgpu' could not start: ./);
   }
 });
+
+test('qwen2 with use_sliding_window is refused clearly', async () => {
+  await assert.rejects(createTrainSession({ ...base, config: { ...config, model_type: 'qwen2', use_sliding_window: true } }), /qwen2 with use_sliding_window: true is not supported/);
+});

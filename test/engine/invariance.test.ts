@@ -13,7 +13,7 @@ const optim = { weightDecay: 0, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, maxGrad
 const KEYS = ['loss', 'rewards/chosen', 'rewards/rejected', 'rewards/margins', 'rewards/accuracies', 'logps/chosen', 'logps/rejected', 'sft_loss'] as const;
 
 function same(a: StepMetrics, b: StepMetrics, what: string): void {
-  for (const k of KEYS) assert.ok(Math.abs(a[k]! - b[k]!) < 1e-10, `${what}: ${k} ${a[k]} vs ${b[k]}`);
+  for (const k of KEYS) if (a[k] !== undefined || b[k] !== undefined) assert.ok(Math.abs(a[k]! - b[k]!) < 1e-10, `${what}: ${k} ${a[k]} vs ${b[k]}`);
 }
 
 function padMore(b: Batch, extra: number, rng: Rng): Batch {
@@ -68,4 +68,22 @@ test('swapping chosen and rejected flips rewards/margins and swaps the rewards',
   assert.ok(Math.abs(a['logps/chosen']! - b['logps/rejected']!) < 1e-12);
   assert.ok(Math.abs(a['rewards/accuracies']! + b['rewards/accuracies']! - 1) < 1e-12, 'accuracies complement (no ties)');
   await s.release();
+});
+
+test("mistral's sliding window: a key outside every query's window does not count; a wide window changes nothing", async () => {
+  const one = makeConfig({ vocab_size: 17, hidden_size: 16, intermediate_size: 24, num_hidden_layers: 1, num_attention_heads: 4, num_key_value_heads: 2, rms_norm_eps: 1e-5, rope_theta: 10000 });
+  const weights = initRandomModel(one, 9);
+  const S = 10, R = 2, n = R * S;
+  const b: Batch = { rows: R, seqLen: S, inputIds: new Int32Array(n), attentionMask: new Int32Array(n).fill(1), labels: new Int32Array(n).fill(-100) };
+  const rng = new Rng(10);
+  for (let i = 0; i < n; i++) { b.inputIds[i] = 1 + rng.int(16); if (i % S >= 4) b.labels[i] = b.inputIds[i]; }
+  const first: Batch = { ...b, inputIds: b.inputIds.slice() };
+  first.inputIds[0] = first.inputIds[S] = (b.inputIds[0] % 16) + 1; // position 0 of both rows, outside the window of positions >= 3
+  const mk = (config: typeof one) => createTrainSession({ config, weights, loss: { ...loss, sftWeight: 0 }, optim, gradientAccumulationSteps: 1, threads: 1, dtype: 'float64' });
+  const llama = await mk(one), wide = await mk({ ...one, model_type: 'mistral', sliding_window: 64 }), narrow = await mk({ ...one, model_type: 'mistral', sliding_window: 2 });
+  same(await llama.evaluate(b), await wide.evaluate(b), 'mistral with a window wider than the sequence');
+  assert.notEqual((await llama.evaluate(first)).loss, (await llama.evaluate(b)).loss, 'without a window position 0 counts');
+  same(await narrow.evaluate(first), await narrow.evaluate(b), 'window 2: position 0 is outside every scored query');
+  assert.notEqual((await narrow.evaluate(b)).loss, (await llama.evaluate(b)).loss);
+  for (const s of [llama, wide, narrow]) await s.release();
 });
