@@ -110,7 +110,7 @@ class App {
           break;
       }
     } catch (e) {
-      post({ type: 'error', message: `webview: ${(e as Error).stack ?? e}` });
+      post({ type: 'error', message: String((e as Error).stack ?? e) });
     }
   }
 
@@ -207,7 +207,7 @@ class App {
   }
 }
 
-window.addEventListener('error', (e) => post({ type: 'error', message: `webview: ${e.message} (${e.filename}:${e.lineno})` }));
+window.addEventListener('error', (e) => post({ type: 'error', message: `${e.message} (${e.filename}:${e.lineno})` }));
 const root = document.getElementById('root') ?? document.body;
 new App(root);
 post({ type: 'ready' });

@@ -71,7 +71,7 @@ export class PanelFeed {
       if (gen !== this.generation) return;
       this.runs = this.runIds.map((id) => all.find((r) => r.id === id)).filter((r): r is RunSummary => !!r);
       const missing = this.runIds.filter((id) => !this.runs.some((r) => r.id === id));
-      if (missing.length) this.o.log(`charts: no run ${missing.join(', ')} in the run list`);
+      if (missing.length) this.o.log(`no run ${missing.join(', ')} in the run list`);
       this.post({ type: 'init', mode: this.mode, runs: this.runs, theme: this.o.theme(), state: this.state });
       await Promise.all(this.runIds.map((id) => this.catchUp(id, 0, gen)));
       if (gen !== this.generation) return;
@@ -80,7 +80,7 @@ export class PanelFeed {
       this.loaded = true;
       for (const w of this.waiters.splice(0)) w();
     } catch (e) {
-      this.o.log(`charts: loading ${this.runIds.join(', ')} failed: ${(e as Error).message}`);
+      this.o.log(`loading ${this.runIds.join(', ')} failed: ${(e as Error).message}`);
     }
   }
 

@@ -44,6 +44,7 @@ function asArgs<T extends { runId?: string; runIds?: string[] }>(arg: unknown): 
   return {} as T;
 }
 
+/** Registers the panel serializer and the export commands. `log` gets messages without a prefix (the caller adds one). */
 export function registerCharts(context: vscode.ExtensionContext, source: RunsSource, log: (m: string) => void = () => undefined): ChartsModule {
   const panels = new Map<string, ChartPanel>();
   let lastActive: ChartPanel | undefined;
@@ -58,14 +59,15 @@ export function registerCharts(context: vscode.ExtensionContext, source: RunsSou
   };
 
   function showError(e: Error): void {
-    log(`charts: ${e.message}`);
+    log(`${e.message}`);
     void vscode.window.showErrorMessage(`SimPO: ${e.message}`);
   }
 
   function track(p: ChartPanel): ChartPanel {
     panels.set(p.key, p);
     lastActive = p;
-    context.subscriptions.push(p.panel.onDidChangeViewState((e) => { if (e.webviewPanel.active) lastActive = p; }));
+    const sub = p.panel.onDidChangeViewState((e) => { if (e.webviewPanel.active) lastActive = p; });
+    p.panel.onDidDispose(() => sub.dispose());
     return p;
   }
 
@@ -113,7 +115,7 @@ export function registerCharts(context: vscode.ExtensionContext, source: RunsSou
         file = uri.fsPath;
       }
       await writeFile(file, bytes);
-      log(`charts: wrote ${file}`);
+      log(`wrote ${file}`);
       return file;
     } catch (e) { showError(e as Error); return undefined; }
   }
@@ -163,7 +165,7 @@ export function registerCharts(context: vscode.ExtensionContext, source: RunsSou
       file = uri.fsPath;
     }
     await writeFile(file, metricsCsv(runs), 'utf8');
-    log(`charts: wrote ${file} (${runs.reduce((n, r) => n + r.lines.length, 0)} lines)`);
+    log(`wrote ${file} (${runs.reduce((n, r) => n + r.lines.length, 0)} lines)`);
     return file;
   }
 

@@ -77,7 +77,7 @@ export class ChartPanel {
     if (changed) this.disposables.push(changed);
     for (const id of runIds) {
       this.subscribed.push(id);
-      host.source.subscribe(id).catch((e: Error) => host.log(`charts: subscribe ${id}: ${e.message}`));
+      host.source.subscribe(id).catch((e: Error) => host.log(`subscribe ${id}: ${e.message}`));
     }
     this.render();
   }
@@ -129,7 +129,7 @@ export class ChartPanel {
       }
       case 'exportCsv': this.host.saveCsv(m.runIds.filter((id) => this.runIds.includes(id))); break;
       case 'requestSamples': void this.feed.requestSamples(m.runId); break;
-      case 'error': this.host.log(`charts webview: ${m.message}`); break;
+      case 'error': this.host.log(`webview: ${m.message}`); break;
     }
   }
 
