@@ -4,12 +4,6 @@
 // Exit codes: 0 done, 1 bad input, 2 training failed, 130/143 stopped by SIGINT/SIGTERM.
 import { CliError, EXIT } from './errors';
 import { deleteCommand, runsCommand, stopCommand } from './runs-cmd';
-import { runValidate } from '../config/validate-cmd';
-import { runTraining, isInputError } from '../train/index';
-import { trainCommand } from './train-cmd';
-import { lspCommand } from './lsp-cmd';
-import { demoCommand } from './demo-cmd';
-import { runDemo } from '../train/demo';
 import { version } from '../../package.json';
 
 const USAGE = `simpo ${version}: preference alignment (SimPO, DPO, SFT) on language models
@@ -37,14 +31,22 @@ function trainIo(out: Out) {
 }
 type Command = (argv: string[], out: Out) => number | Promise<number>;
 
+// The trainer (onnxruntime-node) and the language server are loaded only by the commands that use them, so
+// `simpo runs`, `simpo --version` and the language server start fast.
 const COMMANDS: Record<string, Command> = {
-  train: (argv, out) => trainCommand(argv, runTraining, isInputError, trainIo(out)),
-  demo: (argv, out) => demoCommand(argv, runDemo, isInputError, trainIo(out)),
+  train: async (argv, out) => {
+    const [{ trainCommand }, { runTraining, isInputError }] = await Promise.all([import('./train-cmd'), import('../train/index')]);
+    return trainCommand(argv, runTraining, isInputError, trainIo(out));
+  },
+  demo: async (argv, out) => {
+    const [{ demoCommand }, { runDemo }, { isInputError }] = await Promise.all([import('./demo-cmd'), import('../train/demo'), import('../train/errors')]);
+    return demoCommand(argv, runDemo, isInputError, trainIo(out));
+  },
   runs: runsCommand,
   stop: stopCommand,
   delete: deleteCommand,
-  validate: (argv, out) => runValidate(argv, out),
-  lsp: (argv) => lspCommand(argv),
+  validate: async (argv, out) => (await import('../config/validate-cmd')).runValidate(argv, out),
+  lsp: async (argv) => (await import('./lsp-cmd')).lspCommand(argv),
 };
 
 export async function main(argv: string[], out: Out = (s) => process.stdout.write(s + '\n'), err: Out = (s) => process.stderr.write(s + '\n')): Promise<number> {

@@ -15,7 +15,7 @@ export interface CliResult { status: number | null; stdout: string; stderr: stri
 
 export function simpo(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
   const r = spawnSync(process.execPath, [...NODE_ARGS, CLI, ...args], {
-    cwd: opts.cwd ?? ROOT, encoding: 'utf8', env: { ...process.env, ...opts.env }, timeout: 120_000,
+    cwd: opts.cwd ?? ROOT, encoding: 'utf8', env: { ...process.env, ...opts.env }, timeout: 300_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -33,10 +33,17 @@ test('simpo train: one clear message and exit 1 for a missing config, a bad valu
   assert.equal(r2.status, 1);
   assert.match(r2.stderr, /error path-missing dataset not found: .*gone\.jsonl\n$/);
 
+  // a runs dir written in a config is not trusted to point anywhere; a flag is
+  const escape = path.join(e.dir, 'escape.simpo.yaml');
+  fs.writeFileSync(escape, fs.readFileSync(e.config, 'utf8') + 'runs_dir: ../../elsewhere\n');
+  const r3 = simpo(['train', escape], { cwd: e.dir });
+  assert.equal(r3.status, 1);
+  assert.match(r3.stderr, /^simpo train: .*escape\.simpo\.yaml: runs_dir "\.\.\/\.\.\/elsewhere" resolves to .*, outside the workspace .*; pass --runs-dir to choose it explicitly\n$/);
+
   const usage = simpo(['train'], { cwd: e.dir });
   assert.equal(usage.status, 1);
   assert.match(usage.stderr, /^simpo train: missing argument\n\n.*usage:/s);
-  for (const out of [missing, r, noData, r2]) assert.doesNotMatch(out.stderr + out.stdout, /\n\s+at /);
+  for (const out of [missing, r, noData, r2, r3]) assert.doesNotMatch(out.stderr + out.stdout, /\n\s+at /);
   assert.equal(fs.existsSync(path.join(e.dir, '.simpo')), false); // no run was created for bad input
 });
 
@@ -71,7 +78,7 @@ test('the run manager starts a detached trainer that completes; metrics are push
   m.watch();
   const { run, runDir } = await m.start({ configPath: e.config, name: 'managed' });
   assert.equal(run.status, 'queued');
-  const done = await until('the run to complete', () => m.list().find((r) => r.id === run.id && !['queued', 'running'].includes(r.status)), 90_000);
+  const done = await until('the run to complete', () => m.list().find((r) => r.id === run.id && !['queued', 'running'].includes(r.status)), 240_000);
   assert.equal(done.status, 'completed', `${done.error ?? ''}\n${fs.readFileSync(path.join(runDir, 'trainer.out'), 'utf8')}`);
   assert.equal(done.name, 'managed');
   assert.equal(done.last?.step, 3);
@@ -91,7 +98,7 @@ test('simpo stop: the trainer checkpoints, the run is stopped; SIGKILL leaves re
   const a = await m.start({ configPath: e.config, name: 'to-stop' });
   const b = await m.start({ configPath: e.config, name: 'to-kill' });
   const stepOf = (dir: string) => readJsonl(path.join(dir, 'metrics.jsonl')).lines.length;
-  await until('both runs to train a few steps', () => stepOf(a.runDir) >= 2 && stepOf(b.runDir) >= 2, 90_000);
+  await until('both runs to train a few steps', () => stepOf(a.runDir) >= 2 && stepOf(b.runDir) >= 2, 240_000);
 
   const stop = simpo(['stop', 'to-stop'], { cwd: e.dir });
   assert.equal(stop.status, 0, stop.stderr);
@@ -132,7 +139,7 @@ test('simpo train: Ctrl-C (SIGINT) checkpoints, marks the run stopped and exits 
   const runDir = await until('the first logged step', () => {
     const d = fs.existsSync(runsDir) ? fs.readdirSync(runsDir).map((n) => path.join(runsDir, n))[0] : undefined;
     return d && readJsonl(path.join(d, 'metrics.jsonl')).lines.length >= 1 ? d : undefined;
-  }, 90_000);
+  }, 240_000);
   p.child.kill('SIGINT');
   const r = await p.done;
   assert.equal(r.status, 130, r.stdout + r.stderr);
