@@ -119,7 +119,7 @@ export async function runTraining(opts: TrainingOptions): Promise<TrainingResult
   const pairsPerBatch = config.per_device_train_batch_size;
   const gas = config.gradient_accumulation_steps;
   const plan = planSteps({
-    batchesPerEpoch: batchesPerEpoch(data.train.length, pairsPerBatch), gradientAccumulationSteps: gas,
+    batchesPerEpoch: batchesPerEpoch(data.train.length, pairsPerBatch, gas > 1), gradientAccumulationSteps: gas,
     numTrainEpochs: config.num_train_epochs, maxSteps: config.max_steps, warmupSteps: config.warmup_steps, warmupRatio: config.warmup_ratio,
   });
 
@@ -180,7 +180,8 @@ class Trainer {
   private batchesOf(epoch: number): DataBatch[] {
     let b = this.epochCache.get(epoch);
     if (!b) {
-      const o = { pairsPerBatch: this.c.per_device_train_batch_size, seed: this.c.seed, epoch, padId: this.p.tok.padId, groupByLength: this.c.group_by_length };
+      // with gradient accumulation the micro-batches of a step must have as many rows: a short last batch is dropped
+      const o = { pairsPerBatch: this.c.per_device_train_batch_size, seed: this.c.seed, epoch, padId: this.p.tok.padId, groupByLength: this.c.group_by_length, dropLast: this.c.gradient_accumulation_steps > 1 };
       b = this.c.algorithm === 'sft' ? makeSftBatches(this.p.data.train, o) : makeBatches(this.p.data.train, o);
       this.epochCache.clear();
       this.epochCache.set(epoch, b);
@@ -194,7 +195,10 @@ class Trainer {
     const gas = this.c.gradient_accumulation_steps;
     const epoch = Math.floor(s / stepsPerEpoch);
     const local = s % stepsPerEpoch;
-    return this.batchesOf(epoch).slice(local * gas, local * gas + gas);
+    const mbs = this.batchesOf(epoch).slice(local * gas, local * gas + gas);
+    // the micro-batches of one optimizer step share one shape (the engine accumulates in one graph)
+    const S = Math.max(...mbs.map((b) => b.seqLen));
+    return mbs.map((b) => padSeqLen(b, S, this.p.tok.padId));
   }
 
   private isLogStep(n: number): boolean {
@@ -406,6 +410,18 @@ class Trainer {
     this.line(`checkpoint: ${dir}${removed.length ? ` (removed ${removed.map((d) => path.basename(d)).join(', ')})` : ''}`);
     return dir;
   }
+}
+
+/** The batch right-padded to seqLen S (padding: pad id, mask 0, label -100); the batch itself when already S long. */
+export function padSeqLen(b: DataBatch, S: number, padId: number): DataBatch {
+  if (b.seqLen === S) return b;
+  const inputIds = new Int32Array(b.rows * S).fill(padId), attentionMask = new Int32Array(b.rows * S), labels = new Int32Array(b.rows * S).fill(-100);
+  for (let r = 0; r < b.rows; r++) {
+    inputIds.set(b.inputIds.subarray(r * b.seqLen, (r + 1) * b.seqLen), r * S);
+    attentionMask.set(b.attentionMask.subarray(r * b.seqLen, (r + 1) * b.seqLen), r * S);
+    labels.set(b.labels.subarray(r * b.seqLen, (r + 1) * b.seqLen), r * S);
+  }
+  return { ...b, seqLen: S, inputIds, attentionMask, labels };
 }
 
 function fmt(x: number | undefined): string {

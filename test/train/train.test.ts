@@ -167,3 +167,13 @@ test('a run directory made by the run manager is adopted; a write error fails th
   assert.deepEqual(metricsOf(made.dir).map((l) => l.step), [1, 2, 3]);
   assert.ok(!fs.existsSync(join(made.dir, 'final')));
 });
+
+test('gradient accumulation over micro-batches of different lengths, a short last batch dropped, epochs', async () => {
+  const rows = stringRows(21).map((r, i) => (i % 2 ? { ...r, prompt: `${r.prompt} ${'and then say it again, please '.repeat(1 + (i % 4))}` } : r));
+  const file = writeJsonl(join(root, 'uneven.jsonl'), rows);
+  const r = await runTraining({ configPath: config({ dataset: file, eval_split_ratio: 0, eval_strategy: 'no', max_steps: -1, num_train_epochs: 2, save_strategy: 'epoch', save_total_limit: null, max_length: 96, max_prompt_length: 80, num_samples: 0 }), runsDir: join(root, 'runs') });
+  assert.equal(r.info.status, 'completed', r.info.error);
+  assert.equal(r.info.totalSteps, 10); // 21 pairs: 10 batches of 2 (the 11th, of 1, dropped), 5 steps of 2 per epoch
+  assert.deepEqual(metricsOf(r.runDir).map((l) => l.step), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(fs.readdirSync(join(r.runDir, 'checkpoints')).sort(), ['step-10', 'step-5']);
+});
