@@ -8,7 +8,7 @@ import {
 } from 'vscode-languageserver';
 import type { FixData, Finding } from '../config/findings';
 import type { Entry, ParsedConfig } from '../config/parse';
-import { ALIAS_BY_NAME, KEY_BY_NAME, KEYS, fmtNum, keyMarkdown, type KeySpec } from '../config/schema';
+import { ALIAS_BY_NAME, KEY_BY_NAME, KEYS, PAPER_SETTINGS, fmtNum, keyMarkdown, type KeySpec } from '../config/schema';
 import type { Checked } from '../config/validate';
 
 // ---------------------------------------------------------------- diagnostics
@@ -42,7 +42,7 @@ export function entryAt(parsed: ParsedConfig, pos: Position): { entry: Entry; on
 
 // ---------------------------------------------------------------- hover
 
-export function hoverAt(c: Checked, pos: Position): Hover | null {
+export function hoverAt(c: Checked, pos: Position, configFile?: string): Hover | null {
   const hit = entryAt(c.parsed, pos);
   if (!hit) return null;
   const e = hit.entry;
@@ -55,6 +55,12 @@ export function hoverAt(c: Checked, pos: Position): Hover | null {
     const rw = a.convert(e.value, { beta: c.config.beta, betaWasSet: c.origin.has('beta') });
     const target = KEY_BY_NAME.get(a.target);
     md = [`**${a.name}** _(${a.source}; converted to \`${a.target}\`)_`, '', typeof rw === 'string' ? rw : rw.explain, '', '---', '', target ? keyMarkdown(target) : ''].join('\n').trimEnd();
+  }
+  if (spec?.path && !hit.onKey && typeof e.value === 'string' && e.value && configFile) {
+    const abs = path.resolve(path.dirname(configFile), e.value);
+    let what = 'not found here';
+    try { const st = fs.statSync(abs); what = st.isDirectory() ? 'a folder' : st.isFile() ? `a file, ${st.size.toLocaleString('en-US')} bytes` : 'not a regular file'; } catch { /* missing */ }
+    md = `\`${e.value}\` → \`${abs}\` (${what})\n\n---\n\n${md}`;
   }
   if (spec?.name === 'loss_type' && e.value === 'simpo') md += '\n\n`simpo` here is TRL\'s spelling: it means `algorithm: simpo` with `loss_type: sigmoid`.';
   if (spec?.name === 'gamma_beta_ratio' && typeof c.config.gamma_beta_ratio === 'number' && c.config.algorithm === 'simpo') {
@@ -129,7 +135,22 @@ export function completeAt(c: Checked, pos: Position, ctx: CompletionContext): C
     }
     if (spec.path === 'model' || spec.path === 'dataset' || spec.path === 'checkpoint') return pathItems(spec.path, typed, pos, ctx);
     if (spec.type === 'number' || spec.type === 'integer') {
-      return spec.default === null ? [] : [{ label: yamlScalar(spec.default), kind: CompletionItemKind.Value, detail: 'default', textEdit: { range, newText: yamlScalar(spec.default) } }];
+      const items: CompletionItem[] = [];
+      const def = spec.defaultsByAlgorithm?.[c.config.algorithm] ?? spec.default;
+      if (def !== null) items.push({ label: yamlScalar(def), kind: CompletionItemKind.Value, detail: 'default', textEdit: { range, newText: yamlScalar(def) }, sortText: '0' });
+      // SimPO's own hyperparameters: the paper's values, with the setting each comes from
+      if (c.config.algorithm === 'simpo' && (spec.name === 'beta' || spec.name === 'gamma_beta_ratio' || spec.name === 'learning_rate')) {
+        const by = new Map<string, string[]>();
+        for (const st of PAPER_SETTINGS) {
+          const v = yamlScalar(st[spec.name]);
+          by.set(v, [...(by.get(v) ?? []), st.setting]);
+        }
+        for (const [v, settings] of by) {
+          if (items.some((i) => i.label === v)) continue;
+          items.push({ label: v, kind: CompletionItemKind.Value, detail: `paper: ${settings.join(', ')}`, textEdit: { range, newText: v }, sortText: `1${v}` });
+        }
+      }
+      return items;
     }
     return [];
   }

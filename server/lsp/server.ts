@@ -180,7 +180,7 @@ export function startLanguageServer(connection: Connection = createConnection(Pr
   connection.onHover(async (p) => {
     try {
       const c = await checkedFor(p.textDocument.uri);
-      return c ? hoverAt(c, p.position) : null;
+      return c ? hoverAt(c, p.position, uriPath(p.textDocument.uri)) : null;
     } catch (e) { log(`hover: ${(e as Error).message}`); return null; }
   });
 

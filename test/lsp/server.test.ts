@@ -105,23 +105,27 @@ test('hover: doc, default, range and the paper\'s values; aliases explained', as
   const a = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 4, character: 3 } });
   assert.match(a.contents.value, /converted to `gamma_beta_ratio`/);
   assert.match(a.contents.value, /gamma_beta_ratio: 0\.4/);
+  const pv = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 12 } });
+  assert.ok(pv.contents.value.startsWith(`\`data/train.jsonl\` → \`${path.join(ws, 'data', 'train.jsonl')}\` (a file, `), pv.contents.value);
   const ne = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 5, character: 1 } });
   assert.match(ne.contents.value, /no effect here/);
   await client.close(uri);
 });
 
 test('completion: keys with default snippets, enum values, model and dataset paths', async () => {
-  const text = 'model_name_or_path: ./\ndataset: data/\nloss_type: \nbeta: 2\n\n';
+  const text = 'model_name_or_path: ./\ndataset: data/\nloss_type: \nbeta: 2\n\nlearning_rate: \n';
   const uri = await client.open(path.join(ws, 'complete.simpo.yaml'), text);
   const keys = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: 4, character: 0 } });
   const labels = keys.map((k) => k.label);
-  assert.ok(labels.includes('gamma_beta_ratio') && labels.includes('learning_rate'));
+  assert.ok(labels.includes('gamma_beta_ratio') && labels.includes('seed'));
   assert.ok(!labels.includes('beta'), 'keys already present are not offered');
   assert.ok(!labels.includes('bf16'), 'no-effect keys are not offered');
   assert.equal(keys.find((k) => k.label === 'gamma_beta_ratio')!.textEdit!.newText, 'gamma_beta_ratio: ${1:0.25}');
   assert.equal(keys.find((k) => k.label === 'loss_type') === undefined, true);
   const enums = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: 11 } });
   assert.deepEqual(enums.map((e) => e.label), ['sigmoid', 'hinge']);
+  const lrs = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: 5, character: 15 } });
+  assert.deepEqual(lrs.map((x) => [x.label, x.detail]), [['1e-6', 'default'], ['3e-7', 'paper: Mistral-7B base'], ['5e-7', 'paper: Mistral-7B instruct'], ['6e-7', 'paper: Llama-3-8B base'], ['8e-7', 'paper: Gemma-2-9B instruct']]);
   const models = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: 0, character: 22 } });
   const m = models.find((x) => x.label === 'model')!;
   assert.equal(m.detail, 'model folder');
