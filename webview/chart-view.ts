@@ -128,7 +128,13 @@ export class ChartView {
     const hasData = datasets.some((d) => d.data.length > 0);
     this.empty.hidden = hasData;
     if (!this.chart) this.chart = this.create(palette);
-    this.chart.data.datasets = datasets;
+    const current = this.chart.data.datasets;
+    if (current.length === datasets.length && current.every((d, i) => d.label === datasets[i].label)) {
+      // same series: update them in place, so Chart.js keeps its controllers and elements (a live append)
+      datasets.forEach((d, i) => Object.assign(current[i], d));
+    } else {
+      this.chart.data.datasets = datasets;
+    }
     this.fitX(this.chart, datasets);
     this.canvas.setAttribute('aria-label', describe(this.def.title, datasets));
     if (this.themedWith !== palette || this.themedLog !== this.options.log) {
