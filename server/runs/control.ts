@@ -12,7 +12,7 @@ export function isActive(info: RunInfo): boolean {
 }
 
 /** How long a queued run without a pid may wait for its trainer to start before it is declared failed. */
-export const QUEUED_GRACE_MS = 60_000;
+export const QUEUED_GRACE_MS = 120_000;
 
 export interface ReconcileContext {
   /** the trainer child when this process spawned it: its pid and whether it has exited */

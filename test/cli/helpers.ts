@@ -82,3 +82,21 @@ export function tinyExperiment(opts: { steps: number; saveSteps?: number; poison
   fs.writeFileSync(config, Object.entries(keys).map(([k, v]) => `${k}: ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`).join('\n') + '\n');
   return { dir, config, data };
 }
+
+/** Test cleanup: SIGKILL the trainers of runs still alive under a runs dir (a failed assertion must not leave them). */
+export function killTrainers(runsDir: string): void {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(runsDir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    try {
+      const info = JSON.parse(fs.readFileSync(path.join(runsDir, n, 'run.json'), 'utf8')) as { pid?: number };
+      if (info.pid) process.kill(info.pid, 'SIGKILL');
+    } catch {
+      /* gone already */
+    }
+  }
+}

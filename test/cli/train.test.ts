@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { RunManager } from '../../server/runs/manager';
 import { isPidAlive, readJsonl, readRunInfo } from '../../server/runs/run-dir';
 import type { MetricsAppendedParams, RunSummary } from '../../server/protocol/lsp';
-import { CLI, NODE_ARGS, simpo, simpoAsync, tinyExperiment, until } from './helpers';
+import { CLI, NODE_ARGS, killTrainers, simpo, simpoAsync, tinyExperiment, until } from './helpers';
 
 test('simpo train: one clear message and exit 1 for a missing config, a bad value, a missing dataset', () => {
   const e = tinyExperiment({ steps: 2 });
@@ -91,9 +91,10 @@ test('the run manager starts a detached trainer that completes; metrics are push
   m.dispose();
 });
 
-test('simpo stop: the trainer checkpoints, the run is stopped; SIGKILL leaves readable files and a failed run', async () => {
+test('simpo stop: the trainer checkpoints, the run is stopped; SIGKILL leaves readable files and a failed run', async (t) => {
   const e = tinyExperiment({ steps: 5000 });
   const runsDir = path.join(e.dir, '.simpo', 'runs');
+  t.after(() => killTrainers(runsDir));
   const m = manager(runsDir);
   const a = await m.start({ configPath: e.config, name: 'to-stop' });
   const b = await m.start({ configPath: e.config, name: 'to-kill' });
@@ -132,9 +133,10 @@ test('simpo train: exit 2 with the reason when training fails (non-finite loss)'
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
 
-test('simpo train: Ctrl-C (SIGINT) checkpoints, marks the run stopped and exits 130', async () => {
+test('simpo train: Ctrl-C (SIGINT) checkpoints, marks the run stopped and exits 130', async (t) => {
   const e = tinyExperiment({ steps: 5000 });
   const p = simpoAsync(['train', e.config], { cwd: e.dir });
+  t.after(() => { p.child.kill('SIGKILL'); });
   const runsDir = path.join(e.dir, '.simpo', 'runs');
   const runDir = await until('the first logged step', () => {
     const d = fs.existsSync(runsDir) ? fs.readdirSync(runsDir).map((n) => path.join(runsDir, n))[0] : undefined;
