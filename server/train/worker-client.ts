@@ -1,6 +1,7 @@
 // The main thread's handle on the trainer worker: starts it (the bundled out/trainer-worker.js beside the bundle,
 // or worker.ts through tsx when running from sources) and turns requests into promises.
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Request, RequestEnvelope, Response, ResultOf } from './protocol';
@@ -23,7 +24,9 @@ export function workerEntry(): { file: string; tsx: boolean } {
 function startWorker(): Worker {
   const { file, tsx } = workerEntry();
   if (!tsx) return new Worker(file);
-  const boot = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(file)});`;
+  // createRequire: not a bundler-visible require, so bundles never try to include tsx
+  const tsxCjs = createRequire(__filename).resolve('tsx/cjs');
+  const boot = `require(${JSON.stringify(tsxCjs)}); require(${JSON.stringify(file)});`;
   return new Worker(boot, { eval: true });
 }
 
