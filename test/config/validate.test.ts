@@ -96,6 +96,9 @@ test('cross-field rules: max_prompt_length, effective batch, paper values, DPO r
   const mp = only(r.findings, 'max-prompt-length');
   assert.equal(mp.severity, 'error');
   assert.deepEqual(mp.range, at(text, '256', 1));
+  assert.deepEqual(mp.data, { kind: 'value', key: 'max_prompt_length', value: 64, title: 'Set max_prompt_length to 64' });
+  const short = parseConfigText(BASE + 'max_length: 100\n', 's.yaml');
+  assert.deepEqual(only(short.findings, 'max-prompt-length').range, at(BASE + 'max_length: 100\n', '100'), 'on max_length when only it is written');
   const eb = only(r.findings, 'effective-batch');
   assert.equal(eb.severity, 'information');
   assert.match(eb.message, /effective batch size 32 = per_device_train_batch_size 4 × gradient_accumulation_steps 8/);

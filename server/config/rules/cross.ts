@@ -30,7 +30,7 @@ export function checkCross(p: ParsedConfig, c: SimpoConfig, origin: Map<string, 
     emit({
       range: at('max_prompt_length') ?? at('max_length')!, severity: 'error', code: 'max-prompt-length',
       message: `\`max_prompt_length\` (${c.max_prompt_length}) must be below \`max_length\` (${c.max_length}): responses keep max_length - max_prompt_length tokens`,
-      data: origin.has('max_prompt_length') ? { kind: 'value', key: 'max_prompt_length', value: Math.max(1, Math.floor(c.max_length / 4)), title: `Set max_prompt_length to ${Math.max(1, Math.floor(c.max_length / 4))}` } : undefined,
+      data: c.max_length > 1 ? { kind: 'value', key: 'max_prompt_length', value: Math.max(1, Math.floor(c.max_length / 4)), title: `Set max_prompt_length to ${Math.max(1, Math.floor(c.max_length / 4))}` } : undefined,
     });
   }
   const bsEntry = origin.get('per_device_train_batch_size') ?? origin.get('gradient_accumulation_steps');

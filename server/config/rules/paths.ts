@@ -3,7 +3,8 @@
 // rows parse in a known layout). Results are cached per path and refreshed when the files' mtime/size change.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hubCacheDir, looksLikeHubId, peekDataset, resolveDataset, resolveModel } from '../../data';
+import { hubCacheDir, looksLikeHubId, resolveDataset, resolveModel } from '../../data/hub-cache';
+import { peekDataset } from '../../data/load';
 import type { Range, Severity } from '../findings';
 import type { ParsedConfig, Entry } from '../parse';
 import type { SimpoConfig } from '../types';
