@@ -146,6 +146,20 @@ export class Builder {
   gather(table: Value, ids: Value): Value { return this.emit('Gather', [table, ids], [...ids.shape, ...table.shape.slice(1)], table.dtype, { axis: 0 }); }
   gatherElements(x: Value, idx: Value, axis: number): Value { return this.emit('GatherElements', [x, idx], idx.shape, x.dtype, { axis }); }
 
+  /**
+   * log softmax(logits)[idx] per row without materialising the log-softmax: GatherElements(logits) − LogSumExp.
+   * logits [N, V], idx [N, 1] int64 → [N, 1]. Its VJP is one scatter: (onehot − softmax) · g.
+   */
+  tokenLogp(logits: Value, idx: Value): Value {
+    const saved = this.tape; this.tape = null;
+    const lse = this.emit('ReduceLogSumExp', [logits], [logits.shape[0], 1], logits.dtype, { axes: [1], keepdims: 1 });
+    const out = this.sub(this.gatherElements(logits, idx, 1), lse);
+    this.tape = saved;
+    out.rg = logits.rg && !!saved;
+    if (out.rg && saved) saved.push({ op: 'TokenLogp', inputs: [logits], output: out, attrs: { _idx: idx, _lse: lse } });
+    return out;
+  }
+
   /** −log σ(z) = max(−z, 0) + log(1 + exp(−|z|)), stable in float32 and float64 (gradient σ(z) − 1) */
   negLogSigmoid(z: Value): Value {
     const saved = this.tape; this.tape = null;

@@ -89,6 +89,10 @@ export const GRAD_RULES: Record<string, VjpRule> = {
     return [expand(b, b.mul(b.reshape(gy, keep), b.scalar(1 / n)), x.shape)];
   },
   Softmax: (b, { output }, gy) => [b.mul(output, b.sub(gy, b.sum(b.mul(gy, output), [-1], true)))],
+  TokenLogp: (b, { inputs: [logits], attrs }, gy) => {
+    const p = b.exp(b.sub(logits, attrs._lse));
+    return [b.emit('ScatterElements', [b.mul(p, b.neg(gy)), attrs._idx, gy], logits.shape, logits.dtype, { axis: 1, reduction: 'add' })];
+  },
   LogSoftmax: (b, { output }, gy) => [b.sub(gy, b.mul(b.exp(output), b.sum(gy, [-1], true)))],
   Gather: (b, { inputs: [table, ids] }, gy) => {
     const idx = b.reshape(ids, [...ids.shape, 1]);

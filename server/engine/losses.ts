@@ -31,8 +31,7 @@ export interface LossInputs {
 /** Summed response log-probs per row [R] (differentiable) and the response token counts [R] (constant). */
 export function sequenceLogps(b: Builder, logits: Value, targets: Value, tmask: Value): { sums: Value; counts: Value } {
   const [R, S] = targets.shape, N = R * S;
-  const lp = b.logSoftmax(logits);
-  const tok = b.reshape(b.gatherElements(lp, b.reshape(targets, [N, 1]), 1), [R, S]);
+  const tok = b.reshape(b.tokenLogp(logits, b.reshape(targets, [N, 1])), [R, S]);
   const sums = b.sum(b.mul(tok, tmask), [1]);
   const counts = b.sum(b.detach(tmask), [1]);
   return { sums, counts };

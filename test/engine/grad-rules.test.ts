@@ -98,3 +98,19 @@ test('indexing: Gather (repeated ids) and GatherElements', async () => {
   await check('gather', [{ shape: [5, 3] }, { shape: [2, 3], int: [0, 4, 0, 2, 2, 0] }], (b, [t, ids]) => b.gather(t, ids));
   await check('gatherElements', [{ shape: [3, 4] }, { shape: [3, 1], int: [3, 0, 3] }], (b, [x, idx]) => b.gatherElements(x, idx, 1));
 });
+
+test('tokenLogp (log-softmax picked at the targets, one scatter as its VJP)', async () => {
+  await check('tokenLogp', [{ shape: [4, 6], init: (r) => 3 * r.normal() }, { shape: [4, 1], int: [5, 0, 5, 2] }], (b, [x, idx]) => b.tokenLogp(x, idx));
+  await check('tokenLogp-large', [{ shape: [2, 3], init: (r) => 200 + r.normal() }, { shape: [2, 1], int: [1, 2] }], (b, [x, idx]) => b.tokenLogp(x, idx));
+});
+
+test('tokenLogp is stable in float32 for large logits', async () => {
+  const g = new Graph('stable'), b = new Builder(g, 'float32');
+  const x = g.input('x', 'float32', [1, 3]), i = g.input('i', 'int64', [1, 1]);
+  g.output(b.tokenLogp(x, i), 'y');
+  const s = await ort.InferenceSession.create(g.toModel(), { intraOpNumThreads: 1 });
+  const r = await s.run({ x: new ort.Tensor('float32', Float32Array.of(1000, 1001, 999), [1, 3]), i: new ort.Tensor('int64', BigInt64Array.of(1n), [1, 1]) });
+  const want = 1001 - (1001 + Math.log(Math.exp(-1) + 1 + Math.exp(-2)));
+  assert.ok(Math.abs(Number(r.y.data[0]) - want) < 1e-3, `${r.y.data[0]} vs ${want}`);
+  await s.release();
+});
