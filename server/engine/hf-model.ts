@@ -80,6 +80,14 @@ export function parseHfConfig(raw: unknown, file = 'config.json'): LlamaConfig {
   // qwen2 always has q/k/v biases (its config has no attention_bias key); llama and mistral read attention_bias.
   const attentionBias = mt === 'qwen2' ? true : bool('attention_bias', arch.attention_bias);
   const ropeScaling = checkRopeScaling(c.rope_scaling, file);
+  if (mt === 'mistral' && c.sliding_window !== undefined && c.sliding_window !== null && (!Number.isSafeInteger(c.sliding_window) || (c.sliding_window as number) <= 0)) {
+    throw new Error(`${file}: "sliding_window" must be a positive integer or null, found ${JSON.stringify(c.sliding_window)}`);
+  }
+  // qwen2 applies its sliding window only when use_sliding_window is true, to layers from max_window_layers on;
+  // the engine has no such per-layer window, so such checkpoints are refused rather than trained differently.
+  if (mt === 'qwen2' && c.use_sliding_window === true) {
+    throw new Error(`${file}: use_sliding_window: true (qwen2's per-layer sliding window) is not supported by the built-in engine`);
+  }
   const config: LlamaConfig = {
     ...c,
     model_type: mt,

@@ -144,6 +144,11 @@ def forward(cfg, p, ids, mask):
     # additive mask: causal and padding keys get the most negative finite value (as transformers does)
     neg = torch.finfo(dtype).min
     causal = torch.ones(T, T, dtype=torch.bool).tril()
+    window = cfg.get('sliding_window')
+    if cfg.get('model_type') == 'mistral' and isinstance(window, int) and window > 0:
+        # Mistral's sliding window: query t sees key s only when t - s < window
+        pos = torch.arange(T)
+        causal = causal & ((pos[:, None] - pos[None, :]) < window)
     allowed = causal[None, None, :, :] & mask.bool()[:, None, None, :]
     bias = torch.zeros(B, 1, T, T, dtype=dtype).masked_fill(~allowed, neg)
     for l in range(cfg['num_hidden_layers']):

@@ -30,10 +30,13 @@ interface Case {
   generate?: { prompts: number[][]; maxNewTokens: number; eosIds: number[] };
   /** run every step in one train() call (the engine may run them as one ONNX Loop) */
   oneCall?: boolean;
+  /** float64 on both sides: metrics must then agree to ~1e-9, which leaves no room for a different formula */
+  float64?: boolean;
 }
 
 const llama = makeConfig({ vocab_size: 96, hidden_size: 32, intermediate_size: 48, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, rms_norm_eps: 1e-5, rope_theta: 500000 });
 const qwen = makeConfig({ model_type: 'qwen2', architectures: ['Qwen2ForCausalLM'], vocab_size: 80, hidden_size: 32, intermediate_size: 40, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 1, tie_word_embeddings: true, rms_norm_eps: 1e-6, rope_theta: 1000000 });
+const mistral = makeConfig({ model_type: 'mistral', architectures: ['MistralForCausalLM'], vocab_size: 64, hidden_size: 32, intermediate_size: 48, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, sliding_window: 5 });
 const optim: OptimSpec = { weightDecay: 0.1, beta1: 0.9, beta2: 0.95, epsilon: 1e-8, maxGradNorm: 0.5 };
 
 function withRandomBiases(config: LlamaConfig, w: WeightMap, seed: number): WeightMap {
@@ -56,6 +59,12 @@ function cases(): Case[] {
     { name: 'qwen2: tied embeddings, q/k/v biases, one kv head; greedy generation', config: qwen, weights: withRandomBiases(qwen, initRandomModel(qwen, 5), 6),
       loss: { kind: 'simpo', beta: 2.0, gammaBetaRatio: 0.25, lossType: 'sigmoid', labelSmoothing: 0, sftWeight: 0 }, optim, batches: pref(2, qwen, 2, 12), lrs: lrs.slice(0, 2), ga: 1,
       generate: { prompts: [[1, 2, 3], [7, 8, 9, 10, 11]], maxNewTokens: 6, eosIds: [0] } },
+    { name: 'mistral: sliding window 5 over 16 tokens', config: mistral, weights: initRandomModel(mistral, 8),
+      loss: { kind: 'simpo', beta: 2.0, gammaBetaRatio: 0.5, lossType: 'sigmoid', labelSmoothing: 0, sftWeight: 0 }, optim, batches: pref(2, mistral), lrs: lrs.slice(0, 2), ga: 1 },
+    { name: 'float64: simpo sigmoid + label smoothing + sft_weight, clipping, decay, 3 steps in one call', config: llama, weights: initRandomModel(llama, 10), float64: true, oneCall: true,
+      loss: { kind: 'simpo', beta: 2.0, gammaBetaRatio: 0.5, lossType: 'sigmoid', labelSmoothing: 0.1, sftWeight: 0.3 }, optim, batches: pref(3, llama), lrs, ga: 1 },
+    { name: 'float64: dpo with its own reference model, gradient accumulation 2', config: llama, weights: initRandomModel(llama, 12), refWeights: initRandomModel(llama, 13), float64: true,
+      loss: { kind: 'dpo', beta: 0.1, labelSmoothing: 0 }, optim, batches: pref(4, llama), lrs: lrs.slice(0, 2), ga: 2 },
     { name: 'sft', config: llama, weights: initRandomModel(llama, 7),
       loss: { kind: 'sft' }, optim, batches: [randomSftBatch(rng, 4, 16, llama.vocab_size)], lrs: [1e-3], ga: 1 },
   ];
@@ -78,7 +87,7 @@ test('engine matches the independent PyTorch reference (losses, metrics, paramet
       if (c.refWeights) { ref = join(dir, `r${i}.safetensors`); writeSafetensors(ref, c.refWeights); }
       return {
         config: c.config, weights: w, ref_weights: ref, loss: c.loss, optim: { ...c.optim, noDecay: 'hf' }, batches: c.batches.map(batchJson),
-        lrs: c.lrs, gradientAccumulationSteps: c.ga, out_weights: join(dir, `o${i}.safetensors`), generate: c.generate,
+        lrs: c.lrs, gradientAccumulationSteps: c.ga, out_weights: join(dir, `o${i}.safetensors`), generate: c.generate, dtype: c.float64 ? 'float64' : 'float32',
       };
     }),
   };
@@ -87,8 +96,9 @@ test('engine matches the independent PyTorch reference (losses, metrics, paramet
   for (const [i, c] of all.entries()) {
     const session = await createTrainSession({
       config: c.config, weights: cloneWeights(c.weights), refWeights: c.refWeights && cloneWeights(c.refWeights), loss: c.loss, optim: c.optim,
-      gradientAccumulationSteps: c.ga, provider: 'cpu', threads: 2,
+      gradientAccumulationSteps: c.ga, provider: 'cpu', threads: 2, dtype: c.float64 ? 'float64' : 'float32',
     });
+    const [rtol, atol] = c.float64 ? [1e-9, 1e-11] : [1e-4, 1e-5];
     try {
       const got: StepMetrics[] = [];
       if (c.oneCall) got.push(...await session.train(c.batches, c.lrs)); // all steps in one call: the engine's Loop path
@@ -103,7 +113,7 @@ test('engine matches the independent PyTorch reference (losses, metrics, paramet
             if (k === 'loss' || k === 'grad_norm') failures.push(`${c.name}: step ${s}: ${k} missing`);
             continue;
           }
-          if (!close(g, v, 1e-4, 1e-5)) failures.push(`${c.name}: step ${s}: ${k} engine ${g} torch ${v}`);
+          if (!close(g, v, rtol, atol)) failures.push(`${c.name}: step ${s}: ${k} engine ${g} torch ${v}`);
         }
       }
       // parameters after the steps: the update (after − before) must agree, tensor by tensor
@@ -121,7 +131,8 @@ test('engine matches the independent PyTorch reference (losses, metrics, paramet
           maxAbs = Math.max(maxAbs, Math.abs(e.data[j] - t.data[j]));
         }
         const rel = Math.sqrt(diff) / Math.max(Math.sqrt(upd), 1e-12);
-        if (rel > 2e-3 || maxAbs > 1e-4) failures.push(`${c.name}: parameter ${name}: update relative error ${rel.toExponential(2)}, max abs diff ${maxAbs.toExponential(2)}`);
+        // float64 runs are compared after rounding both to float32 (what weights() returns)
+        if (rel > 2e-3 || maxAbs > (c.float64 ? 2.5e-7 : 1e-4)) failures.push(`${c.name}: parameter ${name}: update relative error ${rel.toExponential(2)}, max abs diff ${maxAbs.toExponential(2)}`);
       }
       if (c.generate) {
         const gen = await session.generate(c.generate.prompts, c.generate.maxNewTokens, c.generate.eosIds);

@@ -183,6 +183,9 @@ test('config.json: transformers defaults, validation errors naming config.json a
     /x\/config\.json: rope_scaling type 'llama3' is not supported by the built-in engine yet/);
   assert.throws(() => parseHfConfig({ ...base, rope_scaling: { type: 'linear' } }, 'x/config.json'), /rope_scaling\.factor must be a positive number for rope type linear/);
   assert.throws(() => parseHfConfig({ ...base, rope_scaling: { rope_type: 'warp' } }, 'x/config.json'), /rope_scaling type "warp" is unknown/);
+  assert.throws(() => parseHfConfig({ ...base, model_type: 'qwen2', use_sliding_window: true }, 'x/config.json'), /use_sliding_window: true .* is not supported/);
+  assert.throws(() => parseHfConfig({ ...base, model_type: 'mistral', sliding_window: 0 }, 'x/config.json'), /"sliding_window" must be a positive integer or null, found 0/);
+  assert.equal(parseHfConfig({ ...base, model_type: 'mistral', sliding_window: null }).sliding_window, null);
 });
 
 test('config.json of published checkpoints (Qwen2.5-0.5B-Instruct, SmolLM2-135M, Mistral-7B-v0.1) parse with their real values', () => {
