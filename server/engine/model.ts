@@ -82,6 +82,17 @@ export function attentionBias(mask: Int32Array, R: number, S: number, T: 'float3
 
 /** Logits [R·S, V] of the decoder for token ids [R, S] (int64) and the attention bias [R,1,1,S,S]. */
 export function decoderLogits(b: Builder, c: LlamaConfig, P: Map<string, Value>, ids: Value, bias: Value): Value {
+  return lmHead(b, c, P, decoderHidden(b, c, P, ids, bias));
+}
+
+/** Logits [n, V] of final hidden states [n, H]: the tied embedding or lm_head. */
+export function lmHead(b: Builder, c: LlamaConfig, P: Map<string, Value>, x: Value): Value {
+  const head = P.get(c.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight')!;
+  return b.gemm(x, head, 0, 1);
+}
+
+/** The final (normed) hidden states [R·S, H] of the decoder. */
+export function decoderHidden(b: Builder, c: LlamaConfig, P: Map<string, Value>, ids: Value, bias: Value): Value {
   const [R, S] = ids.shape, N = R * S;
   const H = c.hidden_size, hd = headDimOf(c), nh = c.num_attention_heads, nkv = c.num_key_value_heads, g = nh / nkv;
   const eps = c.rms_norm_eps;
@@ -126,7 +137,5 @@ export function decoderLogits(b: Builder, c: LlamaConfig, P: Map<string, Value>,
     const act = b.mul(b.silu(gate), up);
     x = b.add(x, linear(act, pre + 'mlp.down_proj'));
   }
-  x = b.rmsNorm(x, p('model.norm.weight'), eps);
-  const head = c.tie_word_embeddings ? p('model.embed_tokens.weight') : p('lm_head.weight');
-  return b.gemm(x, head, 0, 1);
+  return b.rmsNorm(x, p('model.norm.weight'), eps);
 }

@@ -9,7 +9,7 @@ import { backward } from './autodiff';
 import { Builder } from './builder';
 import { Graph, type FloatDT, type Value } from './graph';
 import { buildLoss, metricNames, sequenceLogps } from './losses';
-import { decoderLogits, paramSpecs } from './model';
+import { decoderHidden, decoderLogits, lmHead, paramSpecs } from './model';
 import { adamwStep, clipGrads, globalNorm } from './optimizer';
 
 export interface Shape { rows: number; seqLen: number }
@@ -71,8 +71,8 @@ export function nextTokenProgram(c: LlamaConfig, T: FloatDT, shape: Shape): Uint
   const ids = g.input('ids', 'int64', [shape.rows, shape.seqLen]);
   const bias = g.input('bias', T, [shape.rows, 1, 1, shape.seqLen, shape.seqLen]);
   const last = g.input('last', 'int64', [shape.rows]);
-  const logits = decoderLogits(b, c, P, ids, bias);
-  const rowsLogits = b.emit('Gather', [logits, last], [shape.rows, c.vocab_size], T, { axis: 0 });
+  const hidden = decoderHidden(b, c, P, ids, bias);
+  const rowsLogits = lmHead(b, c, P, b.emit('Gather', [hidden, last], [shape.rows, c.hidden_size], T, { axis: 0 }));
   const next = b.emit('ArgMax', [rowsLogits], [shape.rows], 'int64', { axis: 1, keepdims: 0 });
   g.output(next, 'next');
   return g.toModel();
