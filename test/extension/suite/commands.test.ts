@@ -42,8 +42,10 @@ describe('commands without a run', () => {
     const file = ws('bad.simpo.yaml');
     const doc = await vscode.workspace.openTextDocument(file);
     const editor = await vscode.window.showTextDocument(doc);
-    await editor.edit((e) => e.replace(new vscode.Range(0, 0, doc.lineCount, 0), 'algorithm: simpo\nbeta: 2.0\n'));
-    await waitFor('bad.simpo.yaml to validate', () => vscode.languages.getDiagnostics(doc.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error).length === 0);
+    // a complete config: the example's model and data (the suites' workspace holds the example in example/)
+    await editor.edit((e) => e.replace(new vscode.Range(0, 0, doc.lineCount, 0), 'algorithm: simpo\nmodel_name_or_path: example/model\ndataset: example/data/arith_prefs.jsonl\nbeta: 2.0\n'));
+    await waitFor('bad.simpo.yaml to validate', () => vscode.languages.getDiagnostics(doc.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error).length === 0)
+      .catch((e: Error) => { throw new Error(`${e.message}: ${JSON.stringify(vscode.languages.getDiagnostics(doc.uri).map((d) => [d.range.start.line, d.message]))}`); });
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 

@@ -63,7 +63,8 @@ describe('a real run of the tiny example', function () {
     const a = await api();
     const m = await a.source.metrics(first.run.id, 0);
     assert.ok(m.lines.length > 0, 'metrics lines');
-    assert.equal(typeof m.lines[0].loss, 'number');
+    assert.ok(m.lines.some((l) => typeof l.loss === 'number'), 'training lines with a loss');
+    assert.ok(m.lines.some((l) => typeof l.eval_loss === 'number'), 'evaluation lines (eval_loss)');
   });
 
   it('Open Charts, Open Run Config, Open Run Log and Open Run Folder act on the run', async () => {
