@@ -77,7 +77,8 @@ test('wrong types, enums and ranges at the value', () => {
   assert.deepEqual(lr.range, at(text, 'fast'));
   const lt = only(r.findings, 'bad-enum');
   assert.deepEqual(lt.range, at(text, 'sigmoidd'));
-  assert.match(lt.message, /sigmoid, hinge/);
+  assert.match(lt.message, /must be one of sigmoid, hinge; got "sigmoidd": did you mean sigmoid\?/);
+  assert.deepEqual(lt.data, { kind: 'value', key: 'loss_type', value: 'sigmoid', title: 'Change to sigmoid' });
   const wr = r.findings.find((f) => f.message.includes('warmup_ratio'))!;
   assert.equal(wr.code, 'out-of-range');
   assert.deepEqual(wr.range, at(text, '1.5'));

@@ -1,5 +1,6 @@
 // Type, enum and range checks of one key's value against its schema entry.
 import type { Finding } from '../findings';
+import { didYouMean } from './did-you-mean';
 import type { Entry } from '../parse';
 import { inRange, rangeText, type KeySpec } from '../schema';
 
@@ -39,7 +40,12 @@ export function checkValue(spec: KeySpec, e: Entry, emit: Emit): unknown {
       return typeof v === 'boolean' ? v : wrong('true or false');
     case 'enum':
       if (typeof v !== 'string' || !spec.enum!.includes(v)) {
-        emit({ range: at, severity: 'error', code: 'bad-enum', message: `\`${spec.name}\` must be one of ${spec.enum!.join(', ')}; got ${show(v)}` });
+        const guess = typeof v === 'string' ? didYouMean(v, spec.enum!) : undefined;
+        emit({
+          range: at, severity: 'error', code: 'bad-enum',
+          message: `\`${spec.name}\` must be one of ${spec.enum!.join(', ')}; got ${show(v)}${guess ? `: did you mean ${guess}?` : ''}`,
+          data: guess ? { kind: 'value', key: spec.name, value: guess, title: `Change to ${guess}` } : undefined,
+        });
         return undefined;
       }
       return v;
