@@ -249,7 +249,8 @@ export class ChartView {
       const sc = o.scales?.[id] as Record<string, unknown> & { ticks?: Record<string, unknown>; grid?: Record<string, unknown>; title?: Record<string, unknown>; border?: Record<string, unknown> } | undefined;
       if (!sc) continue;
       if (id !== 'x') sc.type = scaleType;
-      sc.ticks = { ...sc.ticks, color: palette.muted };
+      // autoSkipPadding: log axes put many ticks near the bottom; keep their labels apart
+      sc.ticks = { ...sc.ticks, color: palette.muted, autoSkipPadding: id === 'x' ? 3 : 10 };
       sc.grid = { ...sc.grid, color: palette.grid };
       sc.border = { ...sc.border, color: palette.grid };
       sc.title = { ...sc.title, color: palette.muted };
