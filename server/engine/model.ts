@@ -4,6 +4,7 @@
 import type { LlamaConfig } from './api';
 import type { Builder } from './builder';
 import type { Value } from './graph';
+import { ropeInverseFrequencies } from './hf-model';
 
 export const SUPPORTED_ARCHS = ['llama', 'mistral', 'qwen2'];
 
@@ -18,6 +19,10 @@ export function checkConfig(c: LlamaConfig): void {
   if (c.model_type === 'qwen2' && c.use_sliding_window === true) throw new Error(`qwen2 with use_sliding_window: true is not supported by the built-in engine`);
   const hd = headDimOf(c);
   if (!Number.isInteger(hd) || hd % 2) throw new Error(`head_dim ${hd} must be an even integer (hidden_size ${c.hidden_size}, num_attention_heads ${c.num_attention_heads})`);
+  try { ropeInverseFrequencies(c); } catch {
+    const r = c.rope_scaling as Record<string, unknown>;
+    throw new Error(`rope_scaling type '${String(r.rope_type ?? r.type)}' is not supported by the built-in engine (supported: default, linear, llama3)`);
+  }
   if (c.num_attention_heads % c.num_key_value_heads) throw new Error(`num_attention_heads ${c.num_attention_heads} is not a multiple of num_key_value_heads ${c.num_key_value_heads}`);
 }
 
@@ -47,12 +52,15 @@ export function paramSpecs(c: LlamaConfig): { name: string; shape: number[] }[] 
   return out;
 }
 
-/** cos and sin tables [S, hd] for positions 0..S-1 (as HF: inv_freq in float64, emb = cat(freqs, freqs)). */
+/**
+ * cos and sin tables [S, hd] for positions 0..S-1 (as HF: inv_freq in float64 with rope_scaling 'linear' or
+ * 'llama3' applied by hf-model's ropeInverseFrequencies, emb = cat(freqs, freqs)).
+ */
 export function ropeTables(c: LlamaConfig, S: number): { cos: Float64Array; sin: Float64Array } {
-  const hd = headDimOf(c), half = hd / 2, theta = c.rope_theta ?? 10000;
+  const hd = headDimOf(c), half = hd / 2, inv = ropeInverseFrequencies(c);
   const cos = new Float64Array(S * hd), sin = new Float64Array(S * hd);
   for (let p = 0; p < S; p++) for (let i = 0; i < half; i++) {
-    const f = p * (1 / theta ** ((2 * i) / hd));
+    const f = p * inv[i];
     cos[p * hd + i] = cos[p * hd + i + half] = Math.cos(f);
     sin[p * hd + i] = sin[p * hd + i + half] = Math.sin(f);
   }

@@ -49,3 +49,16 @@ test('webgpu either starts or says it could not', async () => {
 test('qwen2 with use_sliding_window is refused clearly', async () => {
   await assert.rejects(createTrainSession({ ...base, config: { ...config, model_type: 'qwen2', use_sliding_window: true } }), /qwen2 with use_sliding_window: true is not supported/);
 });
+
+test('rope_scaling: linear and llama3 run (and change the model), others are refused', async () => {
+  const rng = new Rng(2);
+  const b = randomPreferenceBatch(rng, 2, 12, config.vocab_size);
+  const losses: number[] = [];
+  for (const rope_scaling of [null, { rope_type: 'linear', factor: 4 }, { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 4 }]) {
+    const s = await createTrainSession({ ...base, config: { ...config, rope_scaling } });
+    losses.push((await s.evaluate(b)).loss);
+    await s.release();
+  }
+  assert.equal(new Set(losses).size, 3, `losses ${losses}`);
+  await assert.rejects(createTrainSession({ ...base, config: { ...config, rope_scaling: { rope_type: 'yarn', factor: 2 } } }), /rope_scaling type 'yarn' is not supported by the built-in engine/);
+});
