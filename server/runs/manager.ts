@@ -66,6 +66,8 @@ interface Tracked {
   lastEval?: MetricsLine;
   hyper?: Hyper;
   hyperStamp: string;
+  /** finished and read in full since run.json last changed */
+  settled: boolean;
 }
 
 function stampOf(file: string | undefined): string {
@@ -85,7 +87,7 @@ export class RunManager {
   private readonly children = new Map<string, Child>();
   private readonly changed = new Emitter<RunSummary[]>();
   private readonly appended = new Emitter<MetricsAppendedParams>();
-  private lastListJson = '';
+  private lastList: RunSummary[] | undefined;
   private baselined = false;
   private timer: NodeJS.Timeout | undefined;
   private dirWatcher: fs.FSWatcher | undefined;
@@ -222,6 +224,7 @@ export class RunManager {
     const dirs = listRunDirs(this.runsDir);
     const seen = new Set<string>();
     const emit = this.baselined;
+    let dirty = !this.baselined;
     for (const dir of dirs) {
       const id = path.basename(dir);
       seen.add(id);
@@ -231,58 +234,74 @@ export class RunManager {
       if (!t) {
         const info = tryReadRunInfo(dir);
         if (!info) continue; // being written, or broken: try again next time
-        t = { dir, info, infoStamp, tail: new MetricsTail(path.join(dir, RUN_FILES.metrics)), hyperStamp: '' };
+        t = { dir, info, infoStamp, tail: new MetricsTail(path.join(dir, RUN_FILES.metrics)), hyperStamp: '', settled: false };
         this.tracked.set(id, t);
+        dirty = true;
       } else if (infoStamp !== t.infoStamp) {
         const info = tryReadRunInfo(dir);
-        if (info) { t.info = info; t.infoStamp = infoStamp; }
+        if (info) {
+          t.info = info;
+          t.infoStamp = infoStamp;
+          t.settled = false;
+          dirty = true;
+        }
       }
+      if (this.readMetrics(id, t, emit)) dirty = true;
+      // a finished run whose run.json has not changed since it was last read in full needs nothing more
+      if (t.settled) continue;
       if (isActive(t.info)) {
         const before = t.info;
         t.info = reconcileRun(dir, t.info, this.ctx(id));
-        if (t.info !== before) t.infoStamp = stampOf(infoFile);
+        if (t.info !== before) {
+          t.infoStamp = stampOf(infoFile);
+          dirty = true;
+        }
       }
-      this.readMetrics(id, t, emit);
       const cfg = runConfigFile(dir, t.info.configPath);
       const hs = stampOf(cfg);
       if (hs !== t.hyperStamp) {
         t.hyperStamp = hs;
         t.hyper = cfg ? readHyper(cfg) : undefined;
+        dirty = true;
       }
       if (this.timer && isActive(t.info)) this.openRunWatcher(id, dir);
       else this.closeRunWatcher(id);
+      if (!isActive(t.info)) t.settled = true;
     }
     for (const id of [...this.tracked.keys()]) {
       if (!seen.has(id)) {
         this.tracked.delete(id);
         this.closeRunWatcher(id);
+        dirty = true;
       }
     }
     this.ensureDirWatcher();
-    const list = dirs.map((d) => this.tracked.get(path.basename(d))).filter((t): t is Tracked => !!t).map((t) => this.summary(t));
-    const json = JSON.stringify(list);
-    if (json !== this.lastListJson) {
-      const first = !this.baselined;
-      this.lastListJson = json;
-      if (!first) this.changed.fire(list);
+    const shown = dirs.map((d) => this.tracked.get(path.basename(d))).filter((t): t is Tracked => !!t);
+    const prev = this.lastList;
+    if (!prev || prev.length !== shown.length || prev.some((r, i) => r.runDir !== shown[i].dir)) dirty = true;
+    if (dirty || !prev) {
+      this.lastList = shown.map((t) => this.summary(t));
+      if (this.baselined) this.changed.fire(this.lastList);
     }
     this.baselined = true;
-    return list;
+    return this.lastList!;
   }
 
-  private readMetrics(id: string, t: Tracked, emit: boolean): void {
+  /** Reads appended metrics lines; true when there were any. */
+  private readMetrics(id: string, t: Tracked, emit: boolean): boolean {
     let r;
     try {
       r = t.tail.read();
     } catch {
-      return;
+      return false;
     }
-    if (!r.lines.length) return;
+    if (!r.lines.length) return false;
     for (const line of r.lines) {
       if (isEvalLine(line)) t.lastEval = line;
       else if (isTrainLine(line)) t.last = line;
     }
     if (emit) this.appended.fire({ id, lines: r.lines, from: r.from });
+    return true;
   }
 
   private summary(t: Tracked): RunSummary {

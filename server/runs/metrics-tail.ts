@@ -33,6 +33,11 @@ export class MetricsTail {
   read(): TailRead {
     const from = this.index;
     const lines: MetricsLine[] = [];
+    try {
+      if (fs.statSync(this.file).size === this.offset) return { from, lines, next: from }; // nothing new: one stat
+    } catch {
+      /* missing: handled below */
+    }
     let fd: number;
     try {
       fd = fs.openSync(this.file, 'r');

@@ -195,3 +195,23 @@ test('start spawns a detached trainer; one that dies before recording a pid mark
   assert.deepEqual(failed.hyper, { algorithm: 'dpo', beta: 0.1, device: 'cpu' });
   m.dispose();
 });
+
+test('an idle runs dir fires nothing; a status change fires once with the new list', async () => {
+  const runs = tmp();
+  const r = createRunDir(runs, { name: 'idle', device: 'cpu', status: 'completed' });
+  createRunDir(runs, { name: 'unreadable', device: 'cpu' });
+  const broken = createRunDir(runs, { name: 'broken', device: 'cpu' });
+  fs.writeFileSync(path.join(broken.dir, 'run.json'), '{"id": '); // a run.json being written: skipped, not fatal
+  const m = new RunManager({ runsDir: runs, cliPath: 'unused', pollMs: 20 });
+  const changes: RunSummary[][] = [];
+  m.onChanged((l) => changes.push(l));
+  m.watch();
+  await new Promise((res) => setTimeout(res, 300));
+  assert.equal(changes.length, 0);
+  updateRunInfo(r.dir, { name: 'renamed' });
+  const l = await until('the change', () => changes[0]);
+  assert.ok(l.some((x) => x.name === 'renamed'));
+  await new Promise((res) => setTimeout(res, 200));
+  assert.equal(changes.length, 1);
+  m.dispose();
+});
