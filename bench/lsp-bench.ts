@@ -51,8 +51,15 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
 
-async function main(): Promise<void> {
-  const built = process.argv.includes('--built');
+export interface LspBenchResult {
+  median_ms: number;
+  p95_ms: number;
+  pass: boolean;
+  [k: string]: unknown;
+}
+
+/** Runs the benchmark and writes bench/lsp-results.{json,md}; `built` uses out/cli.js lsp --stdio. */
+export async function lspBench(built = false): Promise<LspBenchResult> {
   const ws = tempWorkspace('simpo-lsp-bench-');
   writeModelAndData(ws);
   const command = built ? [path.join(ROOT, 'out', 'cli.js'), 'lsp', '--stdio'] : undefined;
@@ -116,7 +123,12 @@ async function main(): Promise<void> {
     `Node ${result.node}, ${result.cpus} CPUs, 1-minute load average ${result.load_average_1m} at the end, ${result.date}. Reproduce: \`node --import tsx bench/lsp-bench.ts\`.`,
     '',
   ].join('\n'));
-  process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  return result;
 }
 
-main().catch((e) => { process.stderr.write(`${(e as Error).stack ?? e}\n`); process.exitCode = 1; });
+if (require.main === module) {
+  lspBench(process.argv.includes('--built')).then(
+    (r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'),
+    (e) => { process.stderr.write(`${(e as Error).stack ?? e}\n`); process.exitCode = 1; },
+  );
+}

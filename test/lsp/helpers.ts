@@ -8,7 +8,13 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+/** The repository root: the nearest folder above this file (or its bundle in out/) with a package.json. */
+function findRoot(start: string): string {
+  let d = start;
+  while (!fs.existsSync(path.join(d, 'package.json')) && path.dirname(d) !== d) d = path.dirname(d);
+  return d;
+}
+export const ROOT = findRoot(__dirname);
 
 export interface Diag {
   range: { start: { line: number; character: number }; end: { line: number; character: number } };
