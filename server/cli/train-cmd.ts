@@ -117,7 +117,11 @@ export async function withTrainingUi<T>(what: string, io: TrainIo, isInputError:
     if (stoppedBy === 'SIGINT' || controller.signal.aborted) {
       sink.done();
       io.err(`${what}: interrupted again; quitting without a checkpoint`);
-      process.exit(EXIT.sigint);
+      // die of SIGINT as a Ctrl-C'd program should (the shell shows 130); process.exit() here would run native
+      // teardown while the engine's worker thread is inside onnxruntime, which aborts the process
+      process.removeAllListeners('SIGINT');
+      process.kill(process.pid, 'SIGINT');
+      return;
     }
     stoppedBy = 'SIGINT';
     sink.log(`${what}: stopping after saving a checkpoint (Ctrl-C again to quit now)`);

@@ -11,7 +11,7 @@ export const CLI = path.join(ROOT, 'server', 'cli', 'main.ts');
 /** `--import tsx` by absolute URL, so the CLI can run from any working directory. */
 export const NODE_ARGS = ['--import', pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href];
 
-export interface CliResult { status: number | null; stdout: string; stderr: string }
+export interface CliResult { status: number | null; signal?: NodeJS.Signals | null; stdout: string; stderr: string }
 
 export function simpo(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
   const r = spawnSync(process.execPath, [...NODE_ARGS, CLI, ...args], {
@@ -29,7 +29,7 @@ export function simpoAsync(args: string[], opts: { cwd?: string; env?: NodeJS.Pr
   let stderr = '';
   child.stdout.on('data', (d) => { stdout += d; });
   child.stderr.on('data', (d) => { stderr += d; });
-  const done = new Promise<CliResult>((resolve) => child.on('close', (status, signal) => resolve({ status: status ?? (signal ? -1 : null), stdout, stderr })));
+  const done = new Promise<CliResult>((resolve) => child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })));
   return { child, done, output: () => stdout + stderr };
 }
 

@@ -151,3 +151,27 @@ test('simpo train: Ctrl-C (SIGINT) checkpoints, marks the run stopped and exits 
   assert.match(r.stdout, /stopping after saving a checkpoint \(Ctrl-C again to quit now\)/);
   assert.match(r.stdout, new RegExp(`run ${info.id} stopped at ${info.step}/5000 steps; resume with --resume `));
 });
+
+test('simpo train: a second Ctrl-C quits at once (killed by SIGINT: 130 in a shell); the run is then found failed', async (t) => {
+  const e = tinyExperiment({ steps: 5000 });
+  const p = simpoAsync(['train', e.config], { cwd: e.dir });
+  t.after(() => { p.child.kill('SIGKILL'); });
+  const runsDir = path.join(e.dir, '.simpo', 'runs');
+  const runDir = await until('the first logged step', () => {
+    const d = fs.existsSync(runsDir) ? fs.readdirSync(runsDir).map((n) => path.join(runsDir, n))[0] : undefined;
+    return d && readJsonl(path.join(d, 'metrics.jsonl')).lines.length >= 1 ? d : undefined;
+  }, 240_000);
+  await until('the progress handler to be installed', () => /step 1\//.test(p.output()));
+  p.child.kill('SIGINT');
+  await until('the first Ctrl-C to be handled', () => /stopping after saving a checkpoint/.test(p.output()));
+  p.child.kill('SIGINT'); // (two signals sent at once would merge into one)
+  const r = await p.done;
+  assert.equal(r.signal, 'SIGINT', r.stdout + r.stderr);
+  assert.match(r.stderr, /simpo train: interrupted again; quitting without a checkpoint/);
+  const m = manager(runsDir);
+  const run = m.list()[0];
+  assert.equal(run.runDir, runDir);
+  assert.equal(run.status, 'failed');
+  assert.match(run.error ?? '', /^trainer process exited unexpectedly \(pid \d+\)$/);
+  m.dispose();
+});
