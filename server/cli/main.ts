@@ -59,7 +59,7 @@ export async function main(argv: string[], out: Out = (s) => process.stdout.writ
     out(version);
     return EXIT.ok;
   }
-  const run = COMMANDS[cmd];
+  const run = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
   if (!run) {
     err(`simpo: unknown command "${cmd}"\n\n${USAGE}`);
     return EXIT.input;

@@ -19,6 +19,7 @@ test('--version, --help, no command, unknown command and unknown flag', () => {
   const unknown = simpo(['fly']);
   assert.equal(unknown.status, 1);
   assert.match(unknown.stderr, /^simpo: unknown command "fly"\n/);
+  assert.match(simpo(['constructor']).stderr, /^simpo: unknown command "constructor"/);
   const flag = simpo(['runs', '--bogus']);
   assert.equal(flag.status, 1);
   assert.match(flag.stderr, /^simpo runs: Unknown option '--bogus'/);
