@@ -74,23 +74,25 @@ export function slidingWindow(c: LlamaConfig): number {
   return Infinity;
 }
 
-/**
- * The additive attention bias [R, 1, 1, S, S]: 0 where query t may see key s (s <= t, t − s < window, and the
- * key is a token), else a large negative number.
- */
-export function attentionBias(mask: Int32Array, R: number, S: number, T: 'float32' | 'float64', window = Infinity): Float32Array | Float64Array {
-  const out = T === 'float32' ? new Float32Array(R * S * S) : new Float64Array(R * S * S);
-  const NEG = -1e9;
-  for (let r = 0; r < R; r++) for (let t = 0; t < S; t++) {
-    const base = (r * S + t) * S;
-    for (let s = 0; s < S; s++) out[base + s] = s <= t && t - s < window && mask[r * S + s] ? 0 : NEG;
-  }
+const NEG = -1e9;
+
+/** The key-padding bias [R, S]: 0 for tokens, a large negative number for padding. */
+export function keyBias(mask: Int32Array, T: 'float32' | 'float64'): Float32Array | Float64Array {
+  const out = T === 'float32' ? new Float32Array(mask.length) : new Float64Array(mask.length);
+  for (let i = 0; i < mask.length; i++) out[i] = mask[i] ? 0 : NEG;
   return out;
 }
 
-/** Logits [R·S, V] of the decoder for token ids [R, S] (int64) and the attention bias [R,1,1,S,S]. */
-export function decoderLogits(b: Builder, c: LlamaConfig, P: Map<string, Value>, ids: Value, bias: Value): Value {
-  return lmHead(b, c, P, decoderHidden(b, c, P, ids, bias));
+/** The causal bias [S, S]: 0 where query t may see key s (s <= t and t − s < window), else a large negative number. */
+export function causalBias(S: number, window = Infinity): Float64Array {
+  const out = new Float64Array(S * S);
+  for (let t = 0; t < S; t++) for (let s = 0; s < S; s++) out[t * S + s] = s <= t && t - s < window ? 0 : NEG;
+  return out;
+}
+
+/** Logits [R·S, V] of the decoder for token ids [R, S] (int64) and the key-padding bias [R, S]. */
+export function decoderLogits(b: Builder, c: LlamaConfig, P: Map<string, Value>, ids: Value, kbias: Value): Value {
+  return lmHead(b, c, P, decoderHidden(b, c, P, ids, kbias));
 }
 
 /** Logits [n, V] of final hidden states [n, H]: the tied embedding or lm_head. */
@@ -100,7 +102,7 @@ export function lmHead(b: Builder, c: LlamaConfig, P: Map<string, Value>, x: Val
 }
 
 /** The final (normed) hidden states [R·S, H] of the decoder. */
-export function decoderHidden(b: Builder, c: LlamaConfig, P: Map<string, Value>, ids: Value, bias: Value): Value {
+export function decoderHidden(b: Builder, c: LlamaConfig, P: Map<string, Value>, ids: Value, kbias: Value): Value {
   const [R, S] = ids.shape, N = R * S;
   const H = c.hidden_size, hd = headDimOf(c), nh = c.num_attention_heads, nkv = c.num_key_value_heads, g = nh / nkv;
   const eps = c.rms_norm_eps;
@@ -124,6 +126,9 @@ export function decoderHidden(b: Builder, c: LlamaConfig, P: Map<string, Value>,
     return b.split(y, 1, names.map((n) => p(n + '.weight').shape[0]));
   };
   const scale = b.scalar(1 / Math.sqrt(hd));
+  // the additive attention bias [R, 1, 1, S, S]: causal (and sliding window) plus key padding
+  // (Min, not Add: a query that sees no key then attends uniformly to all, exactly as a masked_fill(min) does)
+  const bias = b.emit('Min', [b.reshape(kbias, [R, 1, 1, 1, S]), b.const(b.T, [S, S], causalBias(S, slidingWindow(c)))], [R, 1, 1, S, S], b.T, {}, [], undefined, false);
 
   let x = b.reshape(b.gather(p('model.embed_tokens.weight'), ids), [N, H]);
   for (let l = 0; l < c.num_hidden_layers; l++) {

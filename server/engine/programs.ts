@@ -13,7 +13,7 @@ import { decoderHidden, decoderLogits, lmHead, paramSpecs } from './model';
 import { adamwStep, clipGrads, globalNorm } from './optimizer';
 
 export interface Shape { rows: number; seqLen: number }
-export interface MicroBatchValues { ids: Value; bias: Value; targets: Value; tmask: Value; lweight: Value; refSums?: Value }
+export interface MicroBatchValues { ids: Value; kbias: Value; targets: Value; tmask: Value; lweight: Value; refSums?: Value }
 
 function addParams(g: Graph, c: LlamaConfig, T: FloatDT, prefix: string, rg: boolean): Map<string, Value> {
   const P = new Map<string, Value>();
@@ -24,7 +24,7 @@ function addParams(g: Graph, c: LlamaConfig, T: FloatDT, prefix: string, rg: boo
 function batchInputs(g: Graph, T: FloatDT, { rows: R, seqLen: S }: Shape, withRef: boolean): MicroBatchValues {
   return {
     ids: g.input('ids', 'int64', [R, S]),
-    bias: g.input('bias', T, [R, 1, 1, S, S]),
+    kbias: g.input('kbias', T, [R, S]),
     targets: g.input('targets', 'int64', [R, S]),
     tmask: g.input('tmask', T, [R, S]),
     lweight: g.input('lweight', T, [R, S]),
@@ -33,7 +33,7 @@ function batchInputs(g: Graph, T: FloatDT, { rows: R, seqLen: S }: Shape, withRe
 }
 
 function lossAndMetrics(b: Builder, c: LlamaConfig, loss: LossSpec, P: Map<string, Value>, mb: MicroBatchValues) {
-  const logits = decoderLogits(b, c, P, mb.ids, mb.bias);
+  const logits = decoderLogits(b, c, P, mb.ids, mb.kbias);
   return buildLoss(b, loss, { logits, targets: mb.targets, tmask: mb.tmask, lweight: mb.lweight, refSums: mb.refSums });
 }
 
@@ -58,7 +58,7 @@ export function refProgram(c: LlamaConfig, T: FloatDT, shape: Shape): Uint8Array
   b.tape = null;
   const P = addParams(g, c, T, '', false);
   const mb = batchInputs(g, T, shape, false);
-  const logits = decoderLogits(b, c, P, mb.ids, mb.bias);
+  const logits = decoderLogits(b, c, P, mb.ids, mb.kbias);
   g.output(sequenceLogps(b, logits, mb.targets, mb.tmask).sums, 'sums');
   return g.toModel();
 }
@@ -69,9 +69,9 @@ export function nextTokenProgram(c: LlamaConfig, T: FloatDT, shape: Shape): Uint
   b.tape = null;
   const P = addParams(g, c, T, '', false);
   const ids = g.input('ids', 'int64', [shape.rows, shape.seqLen]);
-  const bias = g.input('bias', T, [shape.rows, 1, 1, shape.seqLen, shape.seqLen]);
+  const kbias = g.input('kbias', T, [shape.rows, shape.seqLen]);
   const last = g.input('last', 'int64', [shape.rows]);
-  const hidden = decoderHidden(b, c, P, ids, bias);
+  const hidden = decoderHidden(b, c, P, ids, kbias);
   const rowsLogits = lmHead(b, c, P, b.emit('Gather', [hidden, last], [shape.rows, c.hidden_size], T, { axis: 0 }));
   const next = b.emit('ArgMax', [rowsLogits], [shape.rows], 'int64', { axis: 1, keepdims: 0 });
   g.output(next, 'next');
@@ -94,13 +94,13 @@ export function trainProgram(c: LlamaConfig, T: FloatDT, loss: LossSpec, optim: 
   const lrs = g.input('lrs', T, undefined);
   const trips = g.input('trips', 'int64', []);
   const stacked = {
-    ids: g.input('ids', 'int64', undefined), bias: g.input('bias', T, undefined), targets: g.input('targets', 'int64', undefined),
+    ids: g.input('ids', 'int64', undefined), kbias: g.input('kbias', T, undefined), targets: g.input('targets', 'int64', undefined),
     tmask: g.input('tmask', T, undefined), lweight: g.input('lweight', T, undefined), refSums: dpo ? g.input('ref_sums', T, undefined) : undefined,
   };
   const pick = (b: Builder, idx: Value): MicroBatchValues => {
     const take = (v: Value, sh: number[]) => b.emit('Gather', [v, idx], sh, v.dtype, { axis: 0 }, [], undefined, false);
     return {
-      ids: take(stacked.ids, [R, S]), bias: take(stacked.bias, [R, 1, 1, S, S]), targets: take(stacked.targets, [R, S]),
+      ids: take(stacked.ids, [R, S]), kbias: take(stacked.kbias, [R, S]), targets: take(stacked.targets, [R, S]),
       tmask: take(stacked.tmask, [R, S]), lweight: take(stacked.lweight, [R, S]), refSums: stacked.refSums ? take(stacked.refSums, [R]) : undefined,
     };
   };

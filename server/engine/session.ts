@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import type { Batch, LlamaConfig, OptimizerState, Provider, StepMetrics, TrainSession, TrainSessionOptions, WeightMap } from './api';
 import type { FloatDT } from './graph';
 import { metricNames } from './losses';
-import { attentionBias, checkConfig, paramSpecs, slidingWindow } from './model';
+import { checkConfig, keyBias, paramSpecs } from './model';
 import { gradProgram, nextTokenProgram, refProgram, trainProgram, type Shape } from './programs';
 import { checkProvider, openSession, probeProvider } from './providers';
 
@@ -16,8 +16,8 @@ export interface EngineOptions extends TrainSessionOptions {
   dtype?: FloatDT;
 }
 
-/** The graph-side tensors of one micro-batch (labels shifted by one, attention bias built). */
-export interface PreparedBatch { shape: Shape; ids: BigInt64Array; bias: FArr; targets: BigInt64Array; tmask: FArr; lweight: FArr }
+/** The graph-side tensors of one micro-batch (labels shifted by one, key-padding bias built). */
+export interface PreparedBatch { shape: Shape; ids: BigInt64Array; kbias: FArr; targets: BigInt64Array; tmask: FArr; lweight: FArr }
 
 /**
  * The sequence length a batch is padded to (padding never counts): itself up to 16, then multiples of 16 up to
@@ -41,10 +41,10 @@ export function checkBatch(b: Batch, what = 'batch'): void {
 }
 
 /**
- * The graph-side tensors of a batch: ids, the attention bias, next-token targets (labels shifted by one, -100
+ * The graph-side tensors of a batch: ids, the key-padding bias, next-token targets (labels shifted by one, -100
  * masked), their mask and the logits-metric weights; the sequence is padded to `seqLen` (>= the batch's own).
  */
-export function prepareBatch(b: Batch, T: FloatDT, vocab: number, seqLen = b.seqLen, window = Infinity): PreparedBatch {
+export function prepareBatch(b: Batch, T: FloatDT, vocab: number, seqLen = b.seqLen): PreparedBatch {
   checkBatch(b);
   const { rows: R, seqLen: S0 } = b, S = seqLen, n = R * S;
   const ids = new BigInt64Array(n), targets = new BigInt64Array(n), mask = new Int32Array(n);
@@ -64,7 +64,7 @@ export function prepareBatch(b: Batch, T: FloatDT, vocab: number, seqLen = b.seq
       targets[o] = BigInt(label); tmask[o] = 1;
     }
   }
-  return { shape: { rows: R, seqLen: S }, ids, bias: attentionBias(mask, R, S, T, window), targets, tmask, lweight };
+  return { shape: { rows: R, seqLen: S }, ids, kbias: keyBias(mask, T), targets, tmask, lweight };
 }
 
 function concat<A extends FArr | BigInt64Array>(parts: A[]): A {
@@ -142,7 +142,7 @@ class Engine implements TrainSession {
     const { rows: R, seqLen: S } = pbs[0].shape;
     const lead = stacked ? [pbs.length] : [];
     feeds.ids = new ort.Tensor('int64', concat(pbs.map((p) => p.ids)), [...lead, R, S]);
-    feeds.bias = this.tensor(concat(pbs.map((p) => p.bias)), [...lead, R, 1, 1, S, S]);
+    feeds.kbias = this.tensor(concat(pbs.map((p) => p.kbias)), [...lead, R, S]);
     feeds.targets = new ort.Tensor('int64', concat(pbs.map((p) => p.targets)), [...lead, R, S]);
     feeds.tmask = this.tensor(concat(pbs.map((p) => p.tmask)), [...lead, R, S]);
     feeds.lweight = this.tensor(concat(pbs.map((p) => p.lweight)), [...lead, R, S]);
@@ -168,7 +168,7 @@ class Engine implements TrainSession {
 
   private prepare(b: Batch): PreparedBatch {
     if (this.o.loss.kind !== 'sft' && b.rows % 2) throw new Error(`a preference batch needs an even number of rows (chosen then rejected), got ${b.rows}`);
-    return prepareBatch(b, this.T, this.o.config.vocab_size, bucketed(b.seqLen), slidingWindow(this.o.config));
+    return prepareBatch(b, this.T, this.o.config.vocab_size, bucketed(b.seqLen));
   }
 
   async train(microBatches: Batch[], lrs: number[]): Promise<StepMetrics[]> {
@@ -264,7 +264,7 @@ class Engine implements TrainSession {
       const feeds: Record<string, ort.Tensor> = {};
       this.feedParams(feeds, '', this.params);
       feeds.ids = new ort.Tensor('int64', ids, [R, S]);
-      feeds.bias = this.tensor(attentionBias(mask, R, S, this.T, slidingWindow(this.o.config)), [R, 1, 1, S, S]);
+      feeds.kbias = this.tensor(keyBias(mask, this.T), [R, S]);
       feeds.last = new ort.Tensor('int64', last, [R]);
       const next = (await sess.run(feeds)).next.data as BigInt64Array;
       seqs.forEach((sq, r) => {
