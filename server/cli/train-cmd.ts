@@ -50,12 +50,20 @@ export async function trainCommand(argv: string[], runTraining: RunTraining, isI
   }, [1, 1], 'simpo train');
   const configPath = path.resolve(io.cwd, positionals[0]);
   const runDir = str(values['run-dir']) && path.resolve(io.cwd, str(values['run-dir'])!);
+  // a stop that arrives while the config is being checked (before the trainer's handlers exist) is kept, not fatal
+  let earlySignal: 'SIGINT' | 'SIGTERM' | undefined;
+  const early = (sig: NodeJS.Signals) => { earlySignal ??= sig === 'SIGINT' ? 'SIGINT' : 'SIGTERM'; };
+  process.on('SIGTERM', early);
+  process.on('SIGINT', early);
   if (runDir) recordPid(runDir);
   try {
     return await train();
   } catch (e) {
     if (runDir) markFailed(runDir, e);
     throw e;
+  } finally {
+    process.off('SIGTERM', early);
+    process.off('SIGINT', early);
   }
 
   async function train(): Promise<number> {
@@ -86,6 +94,13 @@ export async function trainCommand(argv: string[], runTraining: RunTraining, isI
       }
     }
 
+    if (earlySignal) {
+      if (runDir) updateRunInfo(runDir, { status: 'stopped', ended: new Date().toISOString(), pid: undefined, step: 0 });
+      io.out(`simpo train: ${earlySignal} before training started; nothing to checkpoint`);
+      return earlySignal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+    }
+    process.off('SIGTERM', early);
+    process.off('SIGINT', early);
     const { result, stoppedBy } = await withTrainingUi('simpo train', io, isInputError, (hooks) => runTraining({
       configPath, runsDir, runDir, dataset, name: str(values.name), resume, ...hooks,
     }));

@@ -16,7 +16,7 @@ export const QUEUED_GRACE_MS = 120_000;
 
 export interface ReconcileContext {
   /** the trainer child when this process spawned it: its pid and whether it has exited */
-  child?: { pid?: number; exited: boolean; code: number | null; signal: NodeJS.Signals | null };
+  child?: { pid?: number; exited: boolean; code: number | null; signal: NodeJS.Signals | null; stopRequested?: boolean };
   now?: number;
   queuedGraceMs?: number;
 }
@@ -34,7 +34,12 @@ export function reconcileRun(dir: string, info: RunInfo, ctx: ReconcileContext =
   if (!fresh || !isActive(fresh)) return fresh ?? info;
   const confirmed = deadReason(fresh, ctx);
   if (!confirmed) return fresh;
-  return updateRunInfo(dir, { status: 'failed', error: confirmed, ended: new Date().toISOString(), pid: undefined });
+  const ended = new Date().toISOString();
+  if (fresh.pid === undefined && ctx.child?.stopRequested && ctx.child.signal === 'SIGTERM') {
+    // stopped while it was still starting: nothing was trained, nothing failed
+    return updateRunInfo(dir, { status: 'stopped', ended, pid: undefined, step: 0 });
+  }
+  return updateRunInfo(dir, { status: 'failed', error: confirmed, ended, pid: undefined });
 }
 
 function deadReason(info: RunInfo, ctx: ReconcileContext): string | undefined {

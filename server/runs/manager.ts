@@ -54,7 +54,7 @@ class Emitter<T> {
   }
 }
 
-interface Child { pid?: number; exited: boolean; code: number | null; signal: NodeJS.Signals | null }
+interface Child { pid?: number; exited: boolean; code: number | null; signal: NodeJS.Signals | null; stopRequested?: boolean }
 
 /** What the manager remembers of one run between refreshes. */
 interface Tracked {
@@ -161,7 +161,9 @@ export class RunManager {
   /** Sends SIGTERM to the run's trainer, which checkpoints and marks the run stopped. */
   async stop(id: string): Promise<void> {
     const dir = runDirOf(this.runsDir, id);
-    signalRun(dir, 'SIGTERM', this.children.get(id)?.pid);
+    const child = this.children.get(id);
+    if (child) child.stopRequested = true;
+    signalRun(dir, 'SIGTERM', child?.exited ? undefined : child?.pid);
     this.schedule();
   }
 

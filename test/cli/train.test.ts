@@ -175,3 +175,17 @@ test('simpo train: a second Ctrl-C quits at once (killed by SIGINT: 130 in a she
   assert.match(run.error ?? '', /^trainer process exited unexpectedly \(pid \d+\)$/);
   m.dispose();
 });
+
+test('the run manager: a run stopped right after it was started ends stopped, not failed', async (t) => {
+  const e = tinyExperiment({ steps: 5000 });
+  const runsDir = path.join(e.dir, 'runs');
+  t.after(() => killTrainers(runsDir));
+  const m = manager(runsDir);
+  m.watch();
+  const { run, runDir } = await m.start({ configPath: e.config });
+  await m.stop(run.id); // the trainer is still starting (no pid recorded, or no handlers yet)
+  const end = await until('the run to end', () => m.list().find((r) => r.id === run.id && r.status !== 'queued' && r.status !== 'running'), 240_000);
+  assert.equal(end.status, 'stopped', `${end.error ?? ''}\n${fs.readFileSync(path.join(runDir, 'trainer.out'), 'utf8')}`);
+  assert.equal(end.error, undefined);
+  m.dispose();
+});
