@@ -4,13 +4,15 @@
 //   node test/extension/run.mjs            suites + UI test
 //   node test/extension/run.mjs --suites   only the mocha suites
 //   node test/extension/run.mjs --ui       only the UI test
+//   node test/extension/run.mjs --vsix     also: npm run package, then the UI test against the installed vsix
+//                                          (or SIMPO_TEST_VSIX=1)
 import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { format } from 'node:util';
 import { root, artifacts, makeSandbox, launch, payloadUrl, checkBuilt } from './harness.mjs';
 
-const only = process.argv[2];
+const only = process.argv.find((a) => a === '--ui' || a === '--suites');
 const TIMEOUT_MS = Number(process.env.SIMPO_VSCODE_TEST_TIMEOUT_MS || 8 * 60_000);
 
 /** restricted: code-server with workspace trust on and the folder untrusted; index.ts then runs only the Restricted Mode suite. */
@@ -58,6 +60,12 @@ if (process.argv[1] && process.argv[1].endsWith('run.mjs')) {
   if (only !== '--suites' && existsSync(join(root, 'test', 'extension', 'ui.test.mjs'))) {
     const r = spawnSync(process.execPath, [join(root, 'test', 'extension', 'ui.test.mjs')], { stdio: 'inherit' });
     failed ||= r.status !== 0;
+  }
+  if (process.argv.includes('--vsix') || process.env.SIMPO_TEST_VSIX === '1') {
+    const pkg = spawnSync('npm', ['run', 'package'], { cwd: root, stdio: 'inherit' });
+    const vsix = join(root, 'out', 'simpo-studio.vsix');
+    if (pkg.status !== 0 || !existsSync(vsix)) { console.error('npm run package failed'); failed = true; }
+    else failed ||= spawnSync(process.execPath, [join(root, 'test', 'extension', 'ui.test.mjs'), '--vsix', vsix], { stdio: 'inherit' }).status !== 0;
   }
   process.exit(failed ? 1 : 0);
 }
