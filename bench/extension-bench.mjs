@@ -46,7 +46,7 @@ async function main() {
     for (let i = 0; i < 600 && !existsSync(hostFile); i++) await sleep(100);
     if (!existsSync(hostFile)) throw new Error('the extension host never reported its activation time');
     Object.assign(result, JSON.parse(readFileSync(hostFile, 'utf8')));
-    console.log(`activation: activate() ${result.activationMs.toFixed(1)} ms; server ready after ${result.serverReadyMs.toFixed(0)} ms`);
+    console.log(`activation: activate() ${result.activationMs.toFixed(1)} ms, bundle load ${result.bundleLoadMs.toFixed(1)} ms; server ready after ${result.serverReadyMs.toFixed(0)} ms`);
 
     const frame = vs.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
     const points = () => frame.locator('[data-points]').evaluateAll((els) => els.reduce((s, e) => Math.max(s, Number(e.getAttribute('data-points')) || 0), 0)).catch(() => -1);
@@ -79,13 +79,15 @@ async function main() {
     try { process.kill(keeper.pid); } catch { /* gone */ }
     sb.cleanup();
   }
-  result.pass = { activation: result.activationMs < 200, lineCharted: result.lineCharted?.medianMs != null && result.lineCharted.maxMs < 1000 };
+  result.pass = { activation: result.activationMs + result.bundleLoadMs < 200, lineCharted: result.lineCharted?.medianMs != null && result.lineCharted.maxMs < 1000 };
   writeFileSync(join(root, 'bench', 'extension-results.json'), JSON.stringify(result, null, 2) + '\n');
   const lc = result.lineCharted;
   writeFileSync(join(root, 'bench', 'extension-results.md'), [
     '# Extension benchmark', '', `${result.date}, ${result.vscode}, \`node bench/extension-bench.mjs\`, 2 shared CPU cores.`, '',
     '| measure | value | goal |', '|---|---|---|',
     `| activate() duration (extension host, performance.now) | ${result.activationMs.toFixed(1)} ms | < 200 ms |`,
+    `| loading the 1 MB bundle (require of a fresh copy in the extension host) | ${result.bundleLoadMs.toFixed(1)} ms | |`,
+    `| activate() + bundle load | ${(result.activationMs + result.bundleLoadMs).toFixed(1)} ms | < 200 ms |`,
     `| from activate() until the training server answered and the runs were listed | ${result.serverReadyMs.toFixed(0)} ms | |`,
     lc?.error ? `| metrics line on disk → chart | not measured: ${lc.error} | < 1 s |`
       : `| metrics line on disk → chart (median / max of ${lc.samplesMs.length}) | ${lc.medianMs} ms / ${lc.maxMs} ms${lc.missed ? ` (${lc.missed} missed)` : ''} | < 1 s |`,
