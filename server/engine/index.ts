@@ -1,6 +1,6 @@
 // The engine's entry point: createTrainSession and the pieces tests and tools use.
 export * from './api';
-export { createTrainSession, prepareBatch, type EngineOptions, type EngineSession } from './session';
+export { bucketed, createTrainSession, MAX_SESSIONS, prepareBatch, type EngineOptions, type EngineSession } from './session';
 export { checkConfig, paramSpecs, SUPPORTED_ARCHS } from './model';
 export { metricNames } from './losses';
 export { checkProvider } from './providers';
