@@ -140,6 +140,7 @@ test('simpo train: Ctrl-C (SIGINT) checkpoints, marks the run stopped and exits 
   const runsDir = path.join(e.dir, '.simpo', 'runs');
   const runDir = await until('the first logged step', () => {
     const d = fs.existsSync(runsDir) ? fs.readdirSync(runsDir).map((n) => path.join(runsDir, n))[0] : undefined;
+    if (p.child.exitCode !== null || p.child.signalCode !== null) throw new Error(`simpo train exited early:\n${p.output()}`);
     return d && readJsonl(path.join(d, 'metrics.jsonl')).lines.length >= 1 ? d : undefined;
   }, 240_000);
   p.child.kill('SIGINT');
@@ -159,6 +160,7 @@ test('simpo train: a second Ctrl-C quits at once (killed by SIGINT: 130 in a she
   const runsDir = path.join(e.dir, '.simpo', 'runs');
   const runDir = await until('the first logged step', () => {
     const d = fs.existsSync(runsDir) ? fs.readdirSync(runsDir).map((n) => path.join(runsDir, n))[0] : undefined;
+    if (p.child.exitCode !== null || p.child.signalCode !== null) throw new Error(`simpo train exited early:\n${p.output()}`);
     return d && readJsonl(path.join(d, 'metrics.jsonl')).lines.length >= 1 ? d : undefined;
   }, 240_000);
   await until('the progress handler to be installed', () => /step 1\//.test(p.output()));
