@@ -122,12 +122,8 @@ export function parseHfConfig(raw: unknown, file = 'config.json'): LlamaConfig {
   return config;
 }
 
-/**
- * rope_scaling types the engine applies. ropeInverseFrequencies() computes 'linear' and 'llama3' too (as
- * transformers does), but the engine's RoPE tables do not use it yet, so those are refused rather than silently
- * trained as a different model.
- */
-export const ENGINE_ROPE_TYPES = new Set(['default']);
+/** rope_scaling types the engine applies (its RoPE tables come from ropeInverseFrequencies below). */
+export const ENGINE_ROPE_TYPES = new Set(['default', 'linear', 'llama3']);
 const KNOWN_ROPE_TYPES = new Set(['default', 'linear', 'llama3', 'dynamic', 'yarn', 'longrope', 'su', 'mrope']);
 
 function checkRopeScaling(v: unknown, file: string): Record<string, unknown> | null {
@@ -142,7 +138,7 @@ function checkRopeScaling(v: unknown, file: string): Record<string, unknown> | n
   if (type === 'linear' || type === 'llama3') num('factor');
   if (type === 'llama3') { num('low_freq_factor'); num('high_freq_factor'); num('original_max_position_embeddings'); }
   if (!ENGINE_ROPE_TYPES.has(type)) {
-    throw new Error(`${file}: rope_scaling type '${type}' is not supported by the built-in engine yet (supported: ${[...ENGINE_ROPE_TYPES].join(', ')}; remove rope_scaling only if you accept a different model)`);
+    throw new Error(`${file}: rope_scaling type '${type}' is not supported by the built-in engine (supported: ${[...ENGINE_ROPE_TYPES].join(', ')})`);
   }
   return r;
 }

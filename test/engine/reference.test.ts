@@ -37,6 +37,9 @@ interface Case {
 const llama = makeConfig({ vocab_size: 96, hidden_size: 32, intermediate_size: 48, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, rms_norm_eps: 1e-5, rope_theta: 500000 });
 const qwen = makeConfig({ model_type: 'qwen2', architectures: ['Qwen2ForCausalLM'], vocab_size: 80, hidden_size: 32, intermediate_size: 40, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 1, tie_word_embeddings: true, rms_norm_eps: 1e-6, rope_theta: 1000000 });
 const mistral = makeConfig({ model_type: 'mistral', architectures: ['MistralForCausalLM'], vocab_size: 64, hidden_size: 32, intermediate_size: 48, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, sliding_window: 5 });
+// head_dim 8, theta 1e4: wavelengths 6.3, 63, 628, 6283 against bands [16, 64]: high, medium and low frequencies
+const llamaRope3 = makeConfig({ vocab_size: 64, hidden_size: 32, intermediate_size: 48, num_hidden_layers: 2, num_attention_heads: 4, rope_theta: 10000,
+  rope_scaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 64 } });
 const optim: OptimSpec = { weightDecay: 0.1, beta1: 0.9, beta2: 0.95, epsilon: 1e-8, maxGradNorm: 0.5 };
 
 function withRandomBiases(config: LlamaConfig, w: WeightMap, seed: number): WeightMap {
@@ -65,6 +68,8 @@ function cases(): Case[] {
       loss: { kind: 'simpo', beta: 2.0, gammaBetaRatio: 0.5, lossType: 'sigmoid', labelSmoothing: 0.1, sftWeight: 0.3 }, optim, batches: pref(3, llama), lrs, ga: 1 },
     { name: 'float64: dpo with its own reference model, gradient accumulation 2', config: llama, weights: initRandomModel(llama, 12), refWeights: initRandomModel(llama, 13), float64: true,
       loss: { kind: 'dpo', beta: 0.1, labelSmoothing: 0 }, optim, batches: pref(4, llama), lrs: lrs.slice(0, 2), ga: 2 },
+    { name: 'llama3 rope scaling (all three frequency bands)', config: llamaRope3, weights: initRandomModel(llamaRope3, 14),
+      loss: { kind: 'simpo', beta: 2.0, gammaBetaRatio: 0.5, lossType: 'sigmoid', labelSmoothing: 0, sftWeight: 0 }, optim, batches: pref(2, llamaRope3), lrs: lrs.slice(0, 2), ga: 1 },
     { name: 'sft', config: llama, weights: initRandomModel(llama, 7),
       loss: { kind: 'sft' }, optim, batches: [randomSftBatch(rng, 4, 16, llama.vocab_size)], lrs: [1e-3], ga: 1 },
   ];

@@ -179,8 +179,10 @@ test('config.json: transformers defaults, validation errors naming config.json a
   assert.throws(() => parseHfConfig({ ...base, tie_word_embeddings: 'yes' }, 'x/config.json'), /"tie_word_embeddings" must be true or false/);
   assert.equal(parseHfConfig({ ...base, rope_scaling: null }).rope_scaling, null);
   assert.deepEqual(parseHfConfig({ ...base, rope_scaling: { rope_type: 'default' } }).rope_scaling, { rope_type: 'default' });
-  assert.throws(() => parseHfConfig({ ...base, rope_scaling: { rope_type: 'llama3', factor: 32, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 } }, 'x/config.json'),
-    /x\/config\.json: rope_scaling type 'llama3' is not supported by the built-in engine yet/);
+  const l3 = { rope_type: 'llama3', factor: 32, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 };
+  assert.deepEqual(parseHfConfig({ ...base, rope_scaling: l3 }).rope_scaling, l3);
+  assert.throws(() => parseHfConfig({ ...base, rope_scaling: { ...l3, high_freq_factor: undefined } }, 'x/config.json'), /x\/config\.json: rope_scaling\.high_freq_factor must be a positive number for rope type llama3/);
+  assert.throws(() => parseHfConfig({ ...base, rope_scaling: { rope_type: 'yarn', factor: 4 } }, 'x/config.json'), /x\/config\.json: rope_scaling type 'yarn' is not supported by the built-in engine \(supported: default, linear, llama3\)/);
   assert.throws(() => parseHfConfig({ ...base, rope_scaling: { type: 'linear' } }, 'x/config.json'), /rope_scaling\.factor must be a positive number for rope type linear/);
   assert.throws(() => parseHfConfig({ ...base, rope_scaling: { rope_type: 'warp' } }, 'x/config.json'), /rope_scaling type "warp" is unknown/);
   assert.throws(() => parseHfConfig({ ...base, model_type: 'qwen2', use_sliding_window: true }, 'x/config.json'), /use_sliding_window: true .* is not supported/);
