@@ -166,25 +166,33 @@ class Engine implements TrainSession {
     return m as unknown as StepMetrics;
   }
 
-  private prepare(b: Batch): PreparedBatch {
+  private prepare(b: Batch, seqLen = bucketed(b.seqLen)): PreparedBatch {
     if (this.o.loss.kind !== 'sft' && b.rows % 2) throw new Error(`a preference batch needs an even number of rows (chosen then rejected), got ${b.rows}`);
-    return prepareBatch(b, this.T, this.o.config.vocab_size, bucketed(b.seqLen));
+    return prepareBatch(b, this.T, this.o.config.vocab_size, seqLen);
   }
 
   async train(microBatches: Batch[], lrs: number[]): Promise<StepMetrics[]> {
     const A = this.o.gradientAccumulationSteps;
     if (microBatches.length !== lrs.length * A) throw new Error(`train: ${microBatches.length} micro-batches for ${lrs.length} steps × gradientAccumulationSteps ${A} (expected ${lrs.length * A})`);
-    const prepared = microBatches.map((b) => this.prepare(b));
+    // the micro-batches of one step run in one graph: pad them to the step's longest (padding never counts)
+    const prepared: PreparedBatch[] = [];
+    for (let st = 0; st < lrs.length; st++) {
+      const mbs = microBatches.slice(st * A, (st + 1) * A);
+      const rows = mbs[0].rows;
+      mbs.forEach((b, j) => {
+        if (b.rows !== rows) throw new Error(`train: the micro-batches of one optimizer step must have the same number of rows (step ${st}: micro-batch ${j} has ${b.rows}, micro-batch 0 has ${rows})`);
+      });
+      const S = Math.max(...mbs.map((b) => bucketed(b.seqLen)));
+      for (const b of mbs) prepared.push(this.prepare(b, S));
+    }
     const out: StepMetrics[] = [];
     let s = 0;
     while (s < lrs.length) {
-      // consecutive steps whose micro-batches share one shape run in one Loop
+      // consecutive steps of one shape run in one Loop
       const key = (k: number) => `${prepared[k].shape.rows}x${prepared[k].shape.seqLen}`;
       const k0 = key(s * A);
-      let e = s;
-      while (e < lrs.length && prepared.slice(e * A, (e + 1) * A).every((_, j) => key(e * A + j) === k0)) e++;
-      if (e === s) e = s + 1; // a step mixing shapes: each micro-batch must share the step's shape
-      for (let j = s * A; j < e * A; j++) if (key(j) !== k0) throw new Error(`train: the micro-batches of one optimizer step must share one shape (micro-batch ${j} is ${key(j)}, expected ${k0})`);
+      let e = s + 1;
+      while (e < lrs.length && key(e * A) === k0) e++;
       out.push(...await this.runSteps(prepared.slice(s * A, e * A), lrs.slice(s, e)));
       s = e;
     }

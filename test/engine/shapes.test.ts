@@ -2,7 +2,7 @@
 // share one Loop run, and at most MAX_SESSIONS sessions stay open.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StepMetrics } from '../../server/engine/api';
+import type { Batch, StepMetrics } from '../../server/engine/api';
 import { createTrainSession } from '../../server/engine/index';
 import { bucketed, MAX_SESSIONS } from '../../server/engine/session';
 import { initRandomModel, makeConfig, Rng } from '../../server/engine/hf-model';
@@ -39,4 +39,32 @@ test('at most MAX_SESSIONS sessions stay open', async () => {
   assert.ok(!s.openSessions().includes('eval:2x3'), 'the least recently used session was released');
   await s.release();
   assert.equal(s.openSessions().length, 0);
+});
+
+function padTo(b: Batch, S: number): Batch {
+  const n = b.rows * S;
+  const out: Batch = { rows: b.rows, seqLen: S, inputIds: new Int32Array(n), attentionMask: new Int32Array(n), labels: new Int32Array(n).fill(-100) };
+  for (let r = 0; r < b.rows; r++) for (let t = 0; t < b.seqLen; t++) {
+    out.inputIds[r * S + t] = b.inputIds[r * b.seqLen + t];
+    out.attentionMask[r * S + t] = b.attentionMask[r * b.seqLen + t];
+    out.labels[r * S + t] = b.labels[r * b.seqLen + t];
+  }
+  return out;
+}
+
+test('micro-batches of different lengths in one accumulated step are padded to one shape', async () => {
+  const rng = new Rng(6);
+  const mbs = [10, 40, 20, 20].map((S) => randomPreferenceBatch(rng, 2, S, config.vocab_size));
+  const w = initRandomModel(config, 4);
+  const mk = () => createTrainSession({ config, weights: w, loss, optim, gradientAccumulationSteps: 2, threads: 1, dtype: 'float64' });
+  const a = await mk(), b = await mk();
+  const got = await a.train(mbs, [1e-2, 1e-2]);
+  assert.deepEqual(a.openSessions().sort(), ['train:4x32', 'train:4x48']);
+  const want = await b.train([padTo(mbs[0], 48), padTo(mbs[1], 48), mbs[2], mbs[3]], [1e-2, 1e-2]);
+  got.forEach((m, i) => {
+    for (const [k, v] of Object.entries(m)) if (!k.startsWith('logits/')) assert.ok(Math.abs(v - (want[i] as any)[k]) < 1e-12, `step ${i} ${k} ${v} vs ${(want[i] as any)[k]}`);
+  });
+  const small = randomPreferenceBatch(rng, 1, 20, config.vocab_size);
+  await assert.rejects(a.train([mbs[2], small], [1e-2]), /same number of rows \(step 0: micro-batch 1 has 2, micro-batch 0 has 4\)/);
+  await a.release(); await b.release();
 });
