@@ -137,7 +137,6 @@ export function trainProgram(c: LlamaConfig, T: FloatDT, loss: LossSpec, optim: 
     inner.output(ib.emit('Identity', [icond], [], 'bool', {}, [], undefined, false));
     gr.forEach((x, k) => inner.output(ib.add(gIn[k], ib.mul(x, inv))));
     inner.output(ib.add(mAccIn, ib.mul(r.metrics, inv)));
-    ib.tape = [];
     const outs = [...specs.map(() => g.fresh('gsum')), g.fresh('msum')];
     bb.tape = null;
     const zeros = specs.map((s) => bb.zeros(s.shape));
