@@ -34,7 +34,7 @@ export function runsRows(runs: RunSummary[], now = Date.now()): string[][] {
       r.status,
       `${step ?? 0}/${r.totalSteps || '?'}`,
       num(r.last?.loss),
-      num(acc, 3),
+      typeof acc === 'number' && Number.isFinite(acc) ? acc.toFixed(3) : '-',
       formatAge(r.started ?? r.created, now),
     ];
   });
