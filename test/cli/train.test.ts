@@ -27,6 +27,10 @@ test('simpo train: one clear message and exit 1 for a missing config, a bad valu
   assert.equal(noData.status, 1);
   assert.equal(noData.stderr, `simpo train: dataset not found: ${path.join(e.dir, 'missing.jsonl')}\n`);
 
+  const noCkpt = simpo(['train', e.config, '--resume', 'checkpoints/step-9'], { cwd: e.dir });
+  assert.equal(noCkpt.status, 1);
+  assert.equal(noCkpt.stderr, `simpo train: checkpoint not found: ${path.join(e.dir, 'checkpoints', 'step-9')}\n`);
+
   const cfgNoData = path.join(e.dir, 'nodata.simpo.yaml');
   fs.writeFileSync(cfgNoData, fs.readFileSync(e.config, 'utf8').replace('dataset: "pairs.jsonl"', 'dataset: "gone.jsonl"'));
   const r2 = simpo(['train', cfgNoData], { cwd: e.dir });
