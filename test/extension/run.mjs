@@ -31,6 +31,8 @@ export async function runSuites({ restricted = false } = {}) {
         // the workbench forwards console calls: a printf-style format string and its arguments
         const text = format(...(Array.isArray(args) ? args : [args]));
         lines.push(text);
+        // the workbench's own offline noise (no marketplace here) goes to the file, not the console
+        if (/open-vsx\.org|ENOTFOUND|Creating a socket|Resolving connection token|Resolved connection token|workbench contribution/.test(text)) return;
         (type === 'error' ? process.stderr : process.stdout).write(text.endsWith('\n') ? text : `${text}\n`);
       });
       vs.page.exposeFunction('codeAutomationExit', (code) => resolve(code));
