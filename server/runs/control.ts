@@ -42,10 +42,38 @@ export function reconcileRun(dir: string, info: RunInfo, ctx: ReconcileContext =
   return updateRunInfo(dir, { status: 'failed', error: confirmed, ended, pid: undefined });
 }
 
+/**
+ * When the process with this pid started (ms since epoch), on Linux; undefined elsewhere or when unknown.
+ * From /proc/<pid>/stat (field 22, clock ticks after boot; USER_HZ is 100 on Linux) and /proc/stat's btime.
+ */
+export function processStartTime(pid: number): number | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on; comm may hold spaces
+    const ticks = Number(fields[22 - 3]);
+    const btime = Number(/^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'))?.[1]);
+    if (!Number.isFinite(ticks) || !Number.isFinite(btime)) return undefined;
+    return btime * 1000 + ticks * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Slack for clock granularity (btime is whole seconds) when comparing a process's start with run.json times. */
+const START_SLACK_MS = 5_000;
+
 function deadReason(info: RunInfo, ctx: ReconcileContext): string | undefined {
   if (info.pid !== undefined) {
-    if (isPidAlive(info.pid)) return undefined;
-    return `trainer process exited unexpectedly (pid ${info.pid})`;
+    if (!isPidAlive(info.pid)) return `trainer process exited unexpectedly (pid ${info.pid})`;
+    // a trainer writes `started` after its process began; a process that began well after that is another one
+    // that was given the dead trainer's pid (after a reboot, or pid wrap-around)
+    const started = info.started ? Date.parse(info.started) : NaN;
+    const began = processStartTime(info.pid);
+    if (Number.isFinite(started) && began !== undefined && began > started + START_SLACK_MS) {
+      return `trainer process exited unexpectedly (pid ${info.pid} now belongs to a process started ${new Date(began).toISOString()})`;
+    }
+    return undefined;
   }
   // no pid yet: the window between creating the run and the trainer writing its pid
   const child = ctx.child;

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { RunManager } from '../../server/runs/manager';
 import { createRunDir, readRunInfo, updateRunInfo, JsonlAppender, isPidAlive } from '../../server/runs/run-dir';
 import { MetricsTail } from '../../server/runs/metrics-tail';
+import { processStartTime } from '../../server/runs/control';
 import type { MetricsAppendedParams, RunSummary } from '../../server/protocol/lsp';
 
 function tmp(): string {
@@ -214,4 +215,24 @@ test('an idle runs dir fires nothing; a status change fires once with the new li
   await new Promise((res) => setTimeout(res, 200));
   assert.equal(changes.length, 1);
   m.dispose();
+});
+
+test('a pid now used by a process that started after the run did is not its trainer (Linux)', { skip: process.platform !== 'linux' }, async () => {
+  const runs = tmp();
+  const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+  try {
+    await until('the process to start', () => processStartTime(live.pid!) !== undefined);
+    const reused = createRunDir(runs, { name: 'reused', device: 'cpu', status: 'running', id: '20260101-000000-reused-0001' });
+    updateRunInfo(reused.dir, { pid: live.pid, started: new Date(Date.now() - 3600_000).toISOString() });
+    const genuine = createRunDir(runs, { name: 'genuine', device: 'cpu', status: 'running', id: '20260101-000000-genuine-0002' });
+    updateRunInfo(genuine.dir, { pid: live.pid, started: new Date().toISOString() });
+    const m = manager(runs);
+    const byName = Object.fromEntries(m.list().map((r) => [r.name, r]));
+    assert.equal(byName.genuine.status, 'running');
+    assert.equal(byName.reused.status, 'failed');
+    assert.match(byName.reused.error ?? '', new RegExp(`^trainer process exited unexpectedly \\(pid ${live.pid} now belongs to a process started `));
+    m.dispose();
+  } finally {
+    live.kill('SIGKILL');
+  }
 });
