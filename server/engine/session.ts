@@ -119,7 +119,7 @@ class Engine implements TrainSession {
   private session(key: string, build: () => Uint8Array): Promise<ort.InferenceSession> {
     let s = this.sessions.get(key);
     if (s) { this.sessions.delete(key); this.sessions.set(key, s); return s; } // most recently used last
-    s = openSession(build(), this.provider, this.o.threads, this.T === 'float64', this.o.loss.kind === 'dpo');
+    s = openSession(build(), this.provider, this.o.threads, this.T === 'float64');
     this.sessions.set(key, s);
     while (this.sessions.size > MAX_SESSIONS) {
       const [oldKey, old] = this.sessions.entries().next().value as [string, Promise<ort.InferenceSession>];
