@@ -254,15 +254,18 @@ class Trainer {
     this.line(`batch: ${c.per_device_train_batch_size} pairs × ${c.gradient_accumulation_steps} accumulation = ${c.per_device_train_batch_size * c.gradient_accumulation_steps} pairs per step; ${plan.stepsPerEpoch} steps per epoch, ${plan.totalSteps} steps`);
     for (const l of formatDataReport(data.report)) this.line(l);
 
+    // The config's `threads` wins; 0 (all cores) falls back to SIMPO_THREADS, which the extension's
+    // `simpo.threads` setting passes to the trainers it starts.
+    const threads = c.threads || threadsFromEnv();
     this.worker = new TrainerWorker();
     const init = await this.worker.call({
       kind: 'init', modelDir: p.resume ?? p.modelDir, refModelDir: p.refDir,
       optimizerFile: p.resume ? path.join(p.resume, OPTIMIZER_FILE) : undefined, optimizerStep: p.state?.optimizer_step,
       loss: lossSpec(c),
       optim: { weightDecay: c.weight_decay, beta1: c.adam_beta1, beta2: c.adam_beta2, epsilon: c.adam_epsilon, maxGradNorm: c.max_grad_norm },
-      gradientAccumulationSteps: c.gradient_accumulation_steps, provider: c.device as Provider, threads: c.threads,
+      gradientAccumulationSteps: c.gradient_accumulation_steps, provider: c.device as Provider, threads,
     });
-    this.line(`model: ${init.modelType}, ${init.params.toLocaleString('en-US')} parameters, stored as ${init.dtype}; engine onnxruntime-node on ${c.device}, ${c.threads || 'all'} threads`);
+    this.line(`model: ${init.modelType}, ${init.params.toLocaleString('en-US')} parameters, stored as ${init.dtype}; engine onnxruntime-node on ${c.device}, ${threads || 'all'} threads`);
     if (p.state) {
       this.step = p.state.global_step;
       this.line(`resumed from ${p.resume} at step ${this.step} (epoch ${p.state.epoch.toFixed(3)})`);
@@ -428,4 +431,10 @@ function fmt(x: number | undefined): string {
   if (x === undefined) return '?';
   const a = Math.abs(x);
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(3) : x.toFixed(4);
+}
+
+/** SIMPO_THREADS: a positive integer, else 0 (onnxruntime's default: all cores). */
+export function threadsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.SIMPO_THREADS);
+  return Number.isInteger(n) && n > 0 ? n : 0;
 }
