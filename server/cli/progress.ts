@@ -1,15 +1,11 @@
 // Training progress for the terminal: on a TTY one status line redrawn in place (\r, throttled) with the step,
 // a bar, the ETA and the live loss, margin and accuracy; log lines are printed above it. Elsewhere (a pipe, CI)
 // plain log lines only.
+import type { TrainingProgress } from '../train/index';
 import { formatDuration, num } from './format';
 
-export interface Progress {
-  step: number;
-  totalSteps: number;
-  metrics: Record<string, number>;
-  etaSeconds?: number;
-  phase: string;
-}
+/** A progress report of the trainer (defined once, in server/train). */
+export type Progress = TrainingProgress;
 
 /** One status line, fitted to `width` columns. */
 export function progressLine(p: Progress, width = 100): string {

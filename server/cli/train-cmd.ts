@@ -15,18 +15,10 @@ import { parse, str } from './args';
 import { CliError, EXIT } from './errors';
 import { num } from './format';
 import { PlainProgress, TtyProgress, type Progress, type ProgressSink } from './progress';
+import type { TrainingOptions as TrainerOptions } from '../train/index';
 
-export interface TrainingOptions {
-  configPath: string;
-  runsDir?: string;
-  runDir?: string;
-  dataset?: string;
-  name?: string;
-  resume?: string;
-  onProgress?: (p: Progress) => void;
-  onLog?: (line: string) => void;
-  signal?: AbortSignal;
-}
+/** The trainer's options (server/train), as the CLI passes them; a type-only import keeps the trainer lazily loaded. */
+export type TrainingOptions = Omit<TrainerOptions, 'judge' | 'overrides'>;
 export type RunTraining = (opts: TrainingOptions) => Promise<{ runDir: string; info: RunInfo }>;
 
 /** Whether an error thrown by the trainer is the user's input (exit 1) rather than a failure of training (exit 2). */
