@@ -138,16 +138,21 @@ test('simpo train: exit 2 with the reason when training fails (non-finite loss)'
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });
 
-test('simpo train: Ctrl-C (SIGINT) checkpoints, marks the run stopped and exits 130', async (t) => {
-  const e = tinyExperiment({ steps: 5000 });
-  const p = simpoAsync(['train', e.config], { cwd: e.dir });
-  t.after(() => { p.child.kill('SIGKILL'); });
-  const runsDir = path.join(e.dir, '.simpo', 'runs');
-  const runDir = await until('the first logged step', () => {
+/** Waits until `simpo train` (started in `cwd`) has logged its first step; returns its run directory. */
+function firstLoggedStep(cwd: string, p: ReturnType<typeof simpoAsync>): Promise<string> {
+  const runsDir = path.join(cwd, '.simpo', 'runs');
+  return until('the first logged step', () => {
     const d = fs.existsSync(runsDir) ? fs.readdirSync(runsDir).map((n) => path.join(runsDir, n))[0] : undefined;
     if (p.child.exitCode !== null || p.child.signalCode !== null) throw new Error(`simpo train exited early:\n${p.output()}`);
     return d && readJsonl(path.join(d, 'metrics.jsonl')).lines.length >= 1 ? d : undefined;
   }, 240_000);
+}
+
+test('simpo train: Ctrl-C (SIGINT) checkpoints, marks the run stopped and exits 130', async (t) => {
+  const e = tinyExperiment({ steps: 5000 });
+  const p = simpoAsync(['train', e.config], { cwd: e.dir });
+  t.after(() => { p.child.kill('SIGKILL'); });
+  const runDir = await firstLoggedStep(e.dir, p);
   p.child.kill('SIGINT');
   const r = await p.done;
   assert.equal(r.status, 130, r.stdout + r.stderr);
@@ -162,12 +167,7 @@ test('simpo train: a second Ctrl-C quits at once (killed by SIGINT: 130 in a she
   const e = tinyExperiment({ steps: 5000 });
   const p = simpoAsync(['train', e.config], { cwd: e.dir });
   t.after(() => { p.child.kill('SIGKILL'); });
-  const runsDir = path.join(e.dir, '.simpo', 'runs');
-  const runDir = await until('the first logged step', () => {
-    const d = fs.existsSync(runsDir) ? fs.readdirSync(runsDir).map((n) => path.join(runsDir, n))[0] : undefined;
-    if (p.child.exitCode !== null || p.child.signalCode !== null) throw new Error(`simpo train exited early:\n${p.output()}`);
-    return d && readJsonl(path.join(d, 'metrics.jsonl')).lines.length >= 1 ? d : undefined;
-  }, 240_000);
+  const runDir = await firstLoggedStep(e.dir, p);
   await until('the progress handler to be installed', () => /step 1\//.test(p.output()));
   p.child.kill('SIGINT');
   await until('the first Ctrl-C to be handled', () => /stopping after saving a checkpoint/.test(p.output()));
@@ -175,7 +175,7 @@ test('simpo train: a second Ctrl-C quits at once (killed by SIGINT: 130 in a she
   const r = await p.done;
   assert.equal(r.signal, 'SIGINT', r.stdout + r.stderr);
   assert.match(r.stderr, /simpo train: interrupted again; quitting without a checkpoint/);
-  const m = manager(runsDir);
+  const m = manager(path.dirname(runDir));
   const run = m.list()[0];
   assert.equal(run.runDir, runDir);
   assert.equal(run.status, 'failed');
